@@ -1,0 +1,95 @@
+"""Pelican settings for local work: safe defaults, root-relative URLs, no secrets.
+
+`publishconf.py` imports this file and overrides only what production needs.
+"""
+
+from sitekit.languages import BY_CODE, DEFAULT_LANG, subsite_settings, url_settings
+
+AUTHOR = "Redactie"
+SITENAME = BY_CODE[DEFAULT_LANG].sitename
+SITEURL = ""  # root-relative links: `invoke serve` and any host work alike
+PATH = "content"
+THEME = "theme"
+TIMEZONE = "Europe/Brussels"
+DEFAULT_LANG = DEFAULT_LANG
+OUTPUT_PATH = "output"
+CACHE_PATH = "cache"
+DELETE_OUTPUT_DIRECTORY = True  # our build runner builds into a fresh folder anyway
+
+PLUGINS = [
+    "pelican.plugins.i18n_subsites",
+    "sitekit.content_checks",
+    "sitekit.i18n",
+    "sitekit.sitemap",
+]
+
+# --- Content -------------------------------------------------------------------
+# A file is named `<key>.<lang>.md`; files with the same key are translations of each
+# other, so every language keeps its own readable slug (statuut / statut / status).
+FILENAME_METADATA = r"(?P<translation_key>[^.]+)\.[a-z-]+$"
+ARTICLE_TRANSLATION_ID = "translation_key"
+PAGE_TRANSLATION_ID = "translation_key"
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = ["news"]
+STATIC_PATHS = ["extra"]
+EXTRA_PATH_METADATA = {
+    "extra/robots.txt": {"path": "robots.txt"},
+    "extra/favicon.svg": {"path": "favicon.svg"},
+}
+READERS = {"html": None}  # content is Markdown only
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.smarty": {},
+    },
+    "output_format": "html5",
+}
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"  # templates show dates through Babel (`localdate`)
+SUMMARY_MAX_LENGTH = None
+
+# --- URLs: every page is `<slug>.html`, news lives in a per-language folder -------
+PAGE_URL = "{slug}.html"
+PAGE_SAVE_AS = "{slug}.html"
+DIRECT_TEMPLATES = ["index"]  # the news list; no tag, category, author or archive pages
+PAGINATED_TEMPLATES = {"index": None}
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DEFAULT_CATEGORY = "nieuws"
+globals().update(url_settings(BY_CODE[DEFAULT_LANG]))
+
+# --- Feeds: one Atom feed per language --------------------------------------------
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_DOMAIN = SITEURL
+
+# --- Languages: one subsite per language (pelican-i18n-subsites) --------------------
+# The plugin crashes on translated content without this dict (see DESIGN.md).
+I18N_SUBSITES = subsite_settings(SITEURL)
+# "remove" links an untranslated item to its own language's page; the default "hide"
+# writes drafts into every subsite and leaves links to them dangling.
+I18N_UNTRANSLATED_ARTICLES = "remove"
+I18N_UNTRANSLATED_PAGES = "remove"
+# Template msgids are English keys, and every language (English too) has a catalog,
+# so the wording of every language can be edited without touching a template.
+I18N_TEMPLATES_LANG = None
+JINJA_ENVIRONMENT = {
+    "extensions": ["jinja2.ext.i18n"],
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+# --- Visitors ------------------------------------------------------------------------
+# Shown in the footer of every page, in every language.
+EMERGENCY_NUMBERS = {"emergency": "112", "police": "101", "hotline": "078 05 58 00"}

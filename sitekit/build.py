@@ -1,0 +1,166 @@
+"""Atomic site builds: Pelican writes into a fresh folder, `output/` changes only on success.
+
+Run as `python -m sitekit.build [--settings FILE] [--output DIR]` from the project root
+(tasks.py does). Each build runs in its own process because Pelican plugins, including
+pelican-i18n-subsites, keep module-level state that a failed build leaves behind.
+
+Warnings are fatal: a build that logged a warning or an error fails and lists them all.
+When the build succeeds, `output/` is brought up to date from the new folder: files whose
+bytes changed are moved in, files that vanished are removed, identical files are left
+alone (their mtime stays, so rsync and publishing see only real changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOG = logging.getLogger("sitekit.build")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildError(Exception):
+    """The build failed; the message says why. `output/` was not touched."""
+
+
+@dataclass
+class SyncReport:
+    """What bringing `output/` up to date changed."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+class _Collector(logging.Handler):
+    """Keeps every warning and error so the build can fail with the full list."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def run_pelican(settings_file: Path, output: Path, overrides: dict | None = None) -> None:
+    """Build the site described by `settings_file` into the folder `output`.
+
+    Raises BuildError when Pelican fails or logs any warning or error.
+    """
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    # Settings files import `sitekit`, so the project's root must be importable.
+    project = str(settings_file.resolve().parent)
+    if project not in sys.path:
+        sys.path.insert(0, project)
+
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        settings = read_settings(
+            str(settings_file),
+            override={"OUTPUT_PATH": str(output), **(overrides or {})},
+        )
+        Pelican(settings).run()
+    except Exception as error:  # Pelican and plugins raise many kinds; all end here
+        raise BuildError(f"{type(error).__name__}: {error}") from error
+    finally:
+        logging.getLogger().removeHandler(collector)
+    if collector.records:
+        lines = "\n".join(f"  - {record.getMessage()}" for record in collector.records)
+        raise BuildError(
+            f"the build logged {len(collector.records)} warning(s) or error(s), "
+            f"each of which would be visible on the site:\n{lines}"
+        )
+
+
+def sync_tree(source: Path, target: Path) -> SyncReport:
+    """Make `target` hold exactly the files of `source`, rewriting only changed ones.
+
+    Files are moved with os.replace, which is atomic on one file system, so a visitor
+    or a publishing job never reads a half-written file.
+    """
+    report = SyncReport()
+    target.mkdir(parents=True, exist_ok=True)
+    wanted: set[Path] = set()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        destination = target / relative
+        if path.is_dir():
+            if destination.exists() and not destination.is_dir():
+                destination.unlink()
+            destination.mkdir(exist_ok=True)
+            wanted.add(relative)
+            continue
+        wanted.add(relative)
+        if destination.is_file() and filecmp.cmp(path, destination, shallow=False):
+            report.unchanged += 1
+            continue
+        if destination.is_dir():
+            shutil.rmtree(destination)
+        os.replace(path, destination)
+        report.written.append(relative.as_posix())
+    # Deepest first, so folders are empty by the time they are removed.
+    for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        relative = path.relative_to(target)
+        if relative in wanted:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        report.removed.append(relative.as_posix())
+    return report
+
+
+def build(
+    settings_file: Path, output: Path, overrides: dict | None = None
+) -> SyncReport:
+    """Build into a fresh folder beside `output`; on success bring `output` up to date."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent))
+    try:
+        run_pelican(settings_file, staging, overrides)
+        return sync_tree(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the site, print a one-line summary, exit non-zero on failure."""
+    parser = argparse.ArgumentParser(prog="python -m sitekit.build", description=__doc__)
+    parser.add_argument("--settings", type=Path, default=ROOT / "pelicanconf.py")
+    parser.add_argument("--output", type=Path, default=ROOT / "output")
+    args = parser.parse_args(argv)
+
+    from pelican.log import init as init_pelican_logging
+
+    init_pelican_logging(level=logging.WARNING)
+    started = time.perf_counter()
+    try:
+        report = build(args.settings, args.output)
+    except BuildError as error:
+        print(f"Build failed: {error}", file=sys.stderr)
+        print(f"Nothing in {args.output} was changed.", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    print(
+        f"Built {args.output} in {seconds:.1f} s: {len(report.written)} file(s) "
+        f"written, {len(report.removed)} removed, {report.unchanged} unchanged."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

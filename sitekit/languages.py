@@ -1,0 +1,60 @@
+"""The site's languages and their per-language names and paths: one table, used everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of the site: its code, its own name and its localised paths."""
+
+    code: str
+    name: str  # the language's name in itself, for the language switcher
+    sitename: str
+    news_path: str  # folder of the news articles and of the news list
+
+
+# Order of the language switcher: Belgium's official languages, then English.
+LANGUAGES: tuple[Language, ...] = (
+    Language("nl", "Nederlands", "Mensenhandel en mensensmokkel", "nieuws"),
+    Language("fr", "Français", "Traite et trafic des êtres humains", "actualites"),
+    Language("de", "Deutsch", "Menschenhandel und Menschenschmuggel", "aktuelles"),
+    Language("en", "English", "Human trafficking and human smuggling", "news"),
+)
+DEFAULT_LANG = LANGUAGES[0].code
+LANGUAGE_CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
+BY_CODE: dict[str, Language] = {language.code: language for language in LANGUAGES}
+
+
+def url_settings(language: Language) -> dict[str, str]:
+    """Pelican URL settings for one language; the same scheme in every subsite.
+
+    Every page is a file ending in `.html`, and every folder link ends in `/`, so
+    the links work the same on `invoke serve` and on an object-storage website.
+    """
+    news = language.news_path
+    return {
+        "INDEX_SAVE_AS": f"{news}/index.html",
+        "INDEX_URL": f"{news}/",
+        "ARTICLE_URL": f"{news}/{{slug}}.html",
+        "ARTICLE_SAVE_AS": f"{news}/{{slug}}.html",
+    }
+
+
+def subsite_settings(siteurl: str) -> dict[str, dict[str, str]]:
+    """The `I18N_SUBSITES` dict: each other language under `/<code>/` of `siteurl`.
+
+    FEED_DOMAIN is set per subsite: subsites inherit the main one, which makes the
+    feeds' self links point at the wrong language (see DESIGN.md).
+    """
+    subsites = {}
+    for language in LANGUAGES[1:]:
+        subsite_url = f"{siteurl}/{language.code}"
+        subsites[language.code] = {
+            "SITEURL": subsite_url,
+            "FEED_DOMAIN": subsite_url,
+            "SITENAME": language.sitename,
+            **url_settings(language),
+        }
+    return subsites

@@ -1,0 +1,87 @@
+"""Local preview: serve `output/`, or rebuild on every change and reload the browser."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from sitekit.languages import DEFAULT_LANG, LANGUAGES
+
+
+def language_urls(host: str, port: int) -> list[str]:
+    """The home page of each language on the local server, default language first."""
+    base = f"http://{host}:{port}"
+    return [
+        f"{base}/" if language.code == DEFAULT_LANG else f"{base}/{language.code}/"
+        for language in LANGUAGES
+    ]
+
+
+def _print_urls(host: str, port: int) -> None:
+    print("Serving the site; each language's home page:")
+    for language, url in zip(LANGUAGES, language_urls(host, port), strict=True):
+        print(f"  {language.name:<11} {url}")
+    print("Ctrl-C stops the server.")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves like an object-storage website: folder → index.html, unknown → 404.html."""
+
+    def send_error(self, code: int, message: str | None = None, explain=None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+def serve(output: Path, host: str, port: int) -> None:
+    """Serve `output` until Ctrl-C."""
+    handler = functools.partial(_Handler, directory=str(output))
+    with ThreadingHTTPServer((host, port), handler) as server:
+        _print_urls(host, port)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("Stopped.")
+
+
+def livereload(root: Path, settings: Path, output: Path, host: str, port: int) -> None:
+    """Rebuild on every change to content, theme or settings; a failed build is shown
+    in the terminal and the server keeps serving the last good site."""
+    from livereload import Server
+
+    command = [
+        sys.executable,
+        "-m",
+        "sitekit.build",
+        "--settings",
+        str(settings),
+        "--output",
+        str(output),
+    ]
+
+    def rebuild() -> None:
+        result = subprocess.run(command, cwd=root, check=False)
+        if result.returncode != 0:
+            print(
+                "\n*** The build failed (see above); the browser still shows the "
+                "last good site. Fix the file and save again. ***\n",
+                file=sys.stderr,
+            )
+
+    rebuild()
+    server = Server()
+    for pattern in ("content/**/*", "theme/**/*", "*.py", "sitekit/*.py"):
+        server.watch(str(root / pattern), rebuild, delay=0.2)
+    _print_urls(host, port)
+    server.serve(host=host, port=port, root=str(output), open_url_delay=None)

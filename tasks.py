@@ -1,0 +1,79 @@
+"""The one entry point for editors, developers and CI: `invoke --list` shows every task."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+CONFIG = {
+    "settings": ROOT / "pelicanconf.py",
+    "production_settings": ROOT / "publishconf.py",
+    "output": ROOT / "output",
+    "host": "127.0.0.1",
+    "port": 8000,
+}
+PYTHON = shlex.quote(sys.executable)
+
+
+def _build(c, settings: Path) -> None:
+    c.run(
+        f"{PYTHON} -m sitekit.build --settings {shlex.quote(str(settings))} "
+        f"--output {shlex.quote(str(CONFIG['output']))}",
+        pty=False,
+    )
+
+
+@task
+def build(c):
+    """Build the site for local preview into output/ (warnings are errors)."""
+    _build(c, CONFIG["settings"])
+
+
+@task(name="build-production")
+def build_production(c):
+    """Build the site for publishing with publishconf.py (needs SITEURL=https://…)."""
+    _build(c, CONFIG["production_settings"])
+
+
+@task
+def clean(c):
+    """Remove the built site and the build caches."""
+    for folder in ("output", "cache", ".pytest_cache"):
+        c.run(f"rm -rf {shlex.quote(str(ROOT / folder))}")
+
+
+@task(pre=[build])
+def serve(c):
+    """Serve output/ at http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    from sitekit.serve import serve as serve_output
+
+    serve_output(CONFIG["output"], CONFIG["host"], CONFIG["port"])
+
+
+@task
+def livereload(c):
+    """Rebuild on every change to content/ or theme/ and reload the browser."""
+    from sitekit.serve import livereload as run_livereload
+
+    run_livereload(
+        ROOT, CONFIG["settings"], CONFIG["output"], CONFIG["host"], CONFIG["port"]
+    )
+
+
+@task
+def test(c):
+    """Run every test (builds the site in a temporary folder first)."""
+    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    c.run(f"{PYTHON} -m pytest", env=env, pty=False)
+
+
+@task
+def lint(c):
+    """Check the Python code with ruff (lint and format)."""
+    c.run(f"{PYTHON} -m ruff check .")
+    c.run(f"{PYTHON} -m ruff format --check .")
