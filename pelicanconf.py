@@ -33,7 +33,6 @@ PAGE_PATHS = ["pages"]
 ARTICLE_PATHS = ["news"]
 STATIC_PATHS = ["extra"]
 EXTRA_PATH_METADATA = {
-    "extra/robots.txt": {"path": "robots.txt"},
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
 READERS = {"html": None}  # content is Markdown only
@@ -41,7 +40,6 @@ MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
         "markdown.extensions.toc": {"permalink": False},
-        "markdown.extensions.smarty": {},
     },
     "output_format": "html5",
 }
@@ -65,8 +63,8 @@ DRAFT_PAGE_SAVE_AS = ""
 DEFAULT_CATEGORY = "nieuws"
 globals().update(url_settings(BY_CODE[DEFAULT_LANG]))
 
-# --- Feeds: one Atom feed per language --------------------------------------------
-FEED_ALL_ATOM = "feeds/all.atom.xml"
+# --- Feeds: one Atom feed per language, in production (feeds need absolute URLs) -----
+FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
@@ -91,5 +89,5 @@ JINJA_ENVIRONMENT = {
 }
 
 # --- Visitors ------------------------------------------------------------------------
-# Shown in the footer of every page, in every language.
-EMERGENCY_NUMBERS = {"emergency": "112", "police": "101", "hotline": "078 05 58 00"}
+# Pages linked from the footer of every page, by their file name's <key>.
+FOOTER_PAGES = ("hulp", "toegankelijkheid", "privacy")

@@ -8,12 +8,12 @@ hreflang, feeds, sitemap) points at the real site.
 import os
 
 from pelicanconf import *
-
 from sitekit.languages import subsite_settings
 from sitekit.settings import absolute_site_url
 
 SITEURL = absolute_site_url(os.environ.get("SITEURL", ""))
 FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
 I18N_SUBSITES = subsite_settings(SITEURL)
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

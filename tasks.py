@@ -1,4 +1,4 @@
-"""The one entry point for editors, developers and CI: `invoke --list` shows every task."""
+"""The one entry point for editors, developers and CI: `invoke --list` shows all."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""Atomic site builds: Pelican writes into a fresh folder, `output/` changes only on success.
+"""Atomic builds: Pelican writes into a fresh folder; `output/` changes only on success.
 
 Run as `python -m sitekit.build [--settings FILE] [--output DIR]` from the project root
-(tasks.py does). Each build runs in its own process because Pelican plugins, including
-pelican-i18n-subsites, keep module-level state that a failed build leaves behind.
+(tasks.py does). Each build runs in its own process because Pelican plugins,
+pelican-i18n-subsites among them, keep module-level state that a failed build leaves.
 
 Warnings are fatal: a build that logged a warning or an error fails and lists them all.
-When the build succeeds, `output/` is brought up to date from the new folder: files whose
-bytes changed are moved in, files that vanished are removed, identical files are left
-alone (their mtime stays, so rsync and publishing see only real changes).
+When the build succeeds, `output/` is brought up to date from the new folder: files
+whose bytes changed are moved in, files that vanished are removed, identical files are
+left alone (their mtime stays, so rsync and publishing see only real changes).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import filecmp
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -51,7 +50,9 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-def run_pelican(settings_file: Path, output: Path, overrides: dict | None = None) -> None:
+def run_pelican(
+    settings_file: Path, output: Path, overrides: dict | None = None
+) -> None:
     """Build the site described by `settings_file` into the folder `output`.
 
     Raises BuildError when Pelican fails or logs any warning or error.
@@ -108,7 +109,7 @@ def sync_tree(source: Path, target: Path) -> SyncReport:
             continue
         if destination.is_dir():
             shutil.rmtree(destination)
-        os.replace(path, destination)
+        path.replace(destination)
         report.written.append(relative.as_posix())
     # Deepest first, so folders are empty by the time they are removed.
     for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
@@ -126,10 +127,12 @@ def sync_tree(source: Path, target: Path) -> SyncReport:
 def build(
     settings_file: Path, output: Path, overrides: dict | None = None
 ) -> SyncReport:
-    """Build into a fresh folder beside `output`; on success bring `output` up to date."""
+    """Build into a fresh folder beside `output`; on success, update `output`."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
+    )
     try:
         run_pelican(settings_file, staging, overrides)
         return sync_tree(staging, output)
@@ -138,8 +141,10 @@ def build(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: build the site, print a one-line summary, exit non-zero on failure."""
-    parser = argparse.ArgumentParser(prog="python -m sitekit.build", description=__doc__)
+    """Build the site from the command line; exit non-zero on failure."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sitekit.build", description=__doc__
+    )
     parser.add_argument("--settings", type=Path, default=ROOT / "pelicanconf.py")
     parser.add_argument("--output", type=Path, default=ROOT / "output")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""The site's languages and their per-language names and paths: one table, used everywhere."""
+"""The site's languages, their names and their localised paths: one table for all."""
 
 from __future__ import annotations
 

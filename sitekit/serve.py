@@ -28,7 +28,7 @@ def _print_urls(host: str, port: int) -> None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves like an object-storage website: folder → index.html, unknown → 404.html."""
+    """Serve like an object-storage website: folder → index.html, else 404.html."""
 
     def send_error(self, code: int, message: str | None = None, explain=None) -> None:
         page = Path(self.directory) / "404.html"
@@ -56,8 +56,10 @@ def serve(output: Path, host: str, port: int) -> None:
 
 
 def livereload(root: Path, settings: Path, output: Path, host: str, port: int) -> None:
-    """Rebuild on every change to content, theme or settings; a failed build is shown
-    in the terminal and the server keeps serving the last good site."""
+    """Rebuild on every change to content, theme or settings, and reload the browser.
+
+    A failed build is shown in the terminal; the server keeps the last good site.
+    """
     from livereload import Server
 
     command = [

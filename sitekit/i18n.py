@@ -1,0 +1,207 @@
+"""Pelican plugin: language versions, clean URLs, dates and interface strings.
+
+pelican-i18n-subsites builds one subsite per language; this plugin adds what a visitor
+and a search engine need on top of it:
+
+- `|site_url`: normalises the plugin's cross-site links (`/fr/../welkom.html`, see
+  DESIGN.md) into clean root-relative or absolute URLs;
+- `language_versions(...)`: the page in every language, or that language's home page
+  where no translation exists (language switcher and hreflang alternates);
+- `|localdate`: "18 oktober 2008" through Babel (no system locales on our machines);
+- `|asset`: theme files with a content hash, so browsers may cache them for long;
+- the gettext catalogs in `theme/translations/` are compiled before the build, and a
+  broken catalog fails it with the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urljoin
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from jinja2 import pass_context
+from pelican import signals
+
+from sitekit.languages import DEFAULT_LANG, LANGUAGES, url_settings
+
+LOG = logging.getLogger(__name__)
+LOG_PREFIX = "[sitekit.i18n]"
+
+
+class CatalogError(Exception):
+    """A gettext catalog cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class LanguageVersion:
+    """One language's version of the page a visitor is on."""
+
+    code: str
+    name: str
+    url: str
+    translated: bool  # False: no such page in that language; url is its home page
+    current: bool
+
+
+def site_root(context, code: str) -> str:
+    """The root URL of the subsite for language `code`, ending in '/'."""
+    siteurls = context.get("lang_siteurls") or {}
+    main = context.get("main_siteurl", context.get("SITEURL", ""))
+    base = siteurls.get(code, f"{main}/{code}" if code != DEFAULT_LANG else main)
+    return f"{base}/"
+
+
+@pass_context
+def site_url(context, path: str) -> str:
+    """Resolve a Pelican URL (relative to the current subsite) into a clean URL.
+
+    Absolute in a production build (SITEURL is absolute), root-relative locally.
+    """
+    return urljoin(f"{context.get('SITEURL', '')}/", path)
+
+
+@pass_context
+def language_versions(context, content=None) -> list[LanguageVersion]:
+    """The current page in every language, in switcher order.
+
+    `content` is a page or article; None means a listing page that exists in every
+    language (the news list), or the 404 page (`context['page_name']` tells which).
+    """
+    current = context["DEFAULT_LANG"]
+    urls: dict[str, str] = {}
+    if content is not None:
+        urls[content.lang] = urljoin(f"{context.get('SITEURL', '')}/", content.url)
+        for translation in getattr(content, "translations", []):
+            urls[translation.lang] = urljoin(
+                f"{context.get('SITEURL', '')}/", translation.url
+            )
+    elif context.get("page_name") == "index":
+        for language in LANGUAGES:
+            urls[language.code] = (
+                site_root(context, language.code) + url_settings(language)["INDEX_URL"]
+            )
+    versions = []
+    for language in LANGUAGES:
+        translated = language.code in urls
+        url = urls.get(language.code) or site_root(context, language.code)
+        versions.append(
+            LanguageVersion(
+                code=language.code,
+                name=language.name,
+                url=url,
+                translated=translated,
+                current=language.code == current,
+            )
+        )
+    return versions
+
+
+@pass_context
+def root_url(context, path: str) -> str:
+    """URL of a file at the root of the whole site (favicon), from any subsite."""
+    main = context.get("main_siteurl", context.get("SITEURL", ""))
+    return urljoin(f"{main}/", path)
+
+
+@cache
+def _catalog(translations: Path, code: str) -> gettext.GNUTranslations:
+    return gettext.translation("messages", str(translations), [code])
+
+
+def N_(message: str) -> str:
+    """Mark a string for `pybabel extract`; it is translated where it is used."""
+    return message
+
+
+UNTRANSLATED_NOTE = N_("not translated: go to the home page")
+
+
+@pass_context
+def untranslated_note(context, code: str) -> str:
+    """Say "not translated" in language `code`, not in the page's language.
+
+    The note is read by the people who want that language.
+    """
+    translations = Path(context["THEME"]) / "translations"
+    return _catalog(translations, code).gettext(UNTRANSLATED_NOTE)
+
+
+def localdate(value: datetime.date, lang: str) -> str:
+    """A date as people write it in `lang`: 18 oktober 2008, 18. Oktober 2008."""
+    return format_date(value, format="long", locale=lang)
+
+
+@cache
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@pass_context
+def asset(context, name: str) -> str:
+    """URL of a theme file with `?v=<content hash>`: a change reaches every browser."""
+    theme_file = Path(context["THEME"]) / "static" / name
+    url = urljoin(
+        f"{context.get('SITEURL', '')}/", f"{context['THEME_STATIC_DIR']}/{name}"
+    )
+    return f"{url}?v={_file_hash(theme_file)}"
+
+
+def compile_catalogs(translations: Path) -> list[Path]:
+    """Compile every `<lang>/LC_MESSAGES/messages.po` below `translations` to `.mo`."""
+    compiled = []
+    for language in LANGUAGES:
+        po_path = translations / language.code / "LC_MESSAGES" / "messages.po"
+        if not po_path.is_file():
+            raise CatalogError(
+                f"{po_path}: missing. Every language needs a catalog; create it with "
+                f"`pybabel init -i theme/messages.pot -d theme/translations "
+                f"-l {language.code}`"
+            )
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=language.code, abort_invalid=True)
+        except (PoFileError, ValueError, UnicodeDecodeError) as error:
+            raise CatalogError(f"{po_path}: cannot be read: {error}") from error
+        untranslated = [m.id for m in catalog if m.id and not m.string]
+        if untranslated:
+            raise CatalogError(
+                f"{po_path}: {len(untranslated)} message(s) have no translation, "
+                f"e.g. {untranslated[0]!r}. Fill in their msgstr."
+            )
+        mo_path = po_path.with_suffix(".mo")
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        compiled.append(mo_path)
+    return compiled
+
+
+def add_template_helpers(generator) -> None:
+    """Give every template the helpers above."""
+    generator.env.filters.update(
+        localdate=localdate, site_url=site_url, root_url=root_url, asset=asset
+    )
+    generator.env.globals.update(
+        language_versions=language_versions, untranslated_note=untranslated_note
+    )
+
+
+def prepare_catalogs(pelican) -> None:
+    """Compile the theme's catalogs once per build, before any template is rendered."""
+    if pelican.settings["DEFAULT_LANG"] != DEFAULT_LANG:
+        return  # a subsite of the same build: the main site did it already
+    compile_catalogs(Path(pelican.settings["THEME"]) / "translations")
+    LOG.debug("%s compiled the gettext catalogs", LOG_PREFIX)
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(prepare_catalogs)
+    signals.generator_init.connect(add_template_helpers)
