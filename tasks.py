@@ -9,6 +9,8 @@ from pathlib import Path
 
 from invoke import task
 
+from sitekit.languages import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent
 CONFIG = {
     "settings": ROOT / "pelicanconf.py",
@@ -70,6 +72,27 @@ def test(c):
     """Run every test (builds the site in a temporary folder first)."""
     env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     c.run(f"{PYTHON} -m pytest", env=env, pty=False)
+
+
+@task
+def catalogs(c):
+    """Update the interface-string catalogs from the templates (then translate)."""
+    pybabel = f"{PYTHON} -m babel.messages.frontend"
+    pot = "theme/messages.pot"
+    with c.cd(str(ROOT)):
+        c.run(f"{pybabel} extract -F theme/babel.cfg -k N_ --no-location -o {pot} .")
+        for language in LANGUAGES:
+            po = ROOT / "theme/translations" / language.code / "LC_MESSAGES/messages.po"
+            command = (
+                "update --no-fuzzy-matching --ignore-obsolete"
+                if po.exists()
+                else "init"
+            )
+            c.run(
+                f"{pybabel} {command} -i {pot} -d theme/translations "
+                f"-l {language.code} --no-wrap"
+            )
+    print("Now fill in every empty msgstr; `invoke test` checks that none is left.")
 
 
 @task

@@ -147,14 +147,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--settings", type=Path, default=ROOT / "pelicanconf.py")
     parser.add_argument("--output", type=Path, default=ROOT / "output")
+    parser.add_argument(
+        "--content", type=Path, help="another content folder (tests use fixtures)"
+    )
     args = parser.parse_args(argv)
+    overrides = {"PATH": str(args.content.resolve())} if args.content else None
 
     from pelican.log import init as init_pelican_logging
 
     init_pelican_logging(level=logging.WARNING)
     started = time.perf_counter()
     try:
-        report = build(args.settings, args.output)
+        report = build(args.settings, args.output, overrides)
     except BuildError as error:
         print(f"Build failed: {error}", file=sys.stderr)
         print(f"Nothing in {args.output} was changed.", file=sys.stderr)

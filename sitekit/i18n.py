@@ -19,6 +19,7 @@ import datetime
 import gettext
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from babel.messages.pofile import PoFileError, read_po
 from jinja2 import pass_context
 from pelican import signals
 
-from sitekit.languages import DEFAULT_LANG, LANGUAGES, url_settings
+from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGES, url_settings
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.i18n]"
@@ -136,7 +137,7 @@ def untranslated_note(context, code: str) -> str:
 
 def localdate(value: datetime.date, lang: str) -> str:
     """A date as people write it in `lang`: 18 oktober 2008, 18. Oktober 2008."""
-    return format_date(value, format="long", locale=lang)
+    return format_date(value, format="long", locale=BY_CODE[lang].locale)
 
 
 @cache
@@ -154,6 +155,28 @@ def asset(context, name: str) -> str:
     return f"{url}?v={_file_hash(theme_file)}"
 
 
+# Babel's reader is lenient: it reads `msgstr "Nieuws` (no closing quote) as "Nieuw".
+# A line that is not PO syntax must stop the build instead of shipping a mangled string.
+PO_LINE = re.compile(
+    r'^(?:#.*|\s*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"'
+    r'|"(?:[^"\\]|\\.)*")$'
+)
+
+
+def check_po_syntax(po_path: Path) -> None:
+    """Raise CatalogError naming the first line that is not PO syntax."""
+    try:
+        lines = po_path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{po_path}: not UTF-8 text ({error})") from error
+    for number, line in enumerate(lines, start=1):
+        if not PO_LINE.match(line.strip()):
+            raise CatalogError(
+                f"{po_path}:{number}: cannot be read: {line.strip()!r} is not a "
+                'PO line (keyword "text", or "text" alone, each quote closed)'
+            )
+
+
 def compile_catalogs(translations: Path) -> list[Path]:
     """Compile every `<lang>/LC_MESSAGES/messages.po` below `translations` to `.mo`."""
     compiled = []
@@ -161,10 +184,10 @@ def compile_catalogs(translations: Path) -> list[Path]:
         po_path = translations / language.code / "LC_MESSAGES" / "messages.po"
         if not po_path.is_file():
             raise CatalogError(
-                f"{po_path}: missing. Every language needs a catalog; create it with "
-                f"`pybabel init -i theme/messages.pot -d theme/translations "
-                f"-l {language.code}`"
+                f"{po_path}: missing. Every language needs a catalog: "
+                "`invoke catalogs` creates it; then fill in its msgstr lines"
             )
+        check_po_syntax(po_path)
         try:
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=language.code, abort_invalid=True)

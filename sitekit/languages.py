@@ -13,14 +13,19 @@ class Language:
     name: str  # the language's name in itself, for the language switcher
     sitename: str
     news_path: str  # folder of the news articles and of the news list
+    locale: str  # Babel locale for dates: Belgian usage ("18 October 2008", not US)
 
 
 # Order of the language switcher: Belgium's official languages, then English.
 LANGUAGES: tuple[Language, ...] = (
-    Language("nl", "Nederlands", "Mensenhandel en mensensmokkel", "nieuws"),
-    Language("fr", "Français", "Traite et trafic des êtres humains", "actualites"),
-    Language("de", "Deutsch", "Menschenhandel und Menschenschmuggel", "aktuelles"),
-    Language("en", "English", "Human trafficking and human smuggling", "news"),
+    Language("nl", "Nederlands", "Mensenhandel en mensensmokkel", "nieuws", "nl_BE"),
+    Language(
+        "fr", "Français", "Traite et trafic des êtres humains", "actualites", "fr_BE"
+    ),
+    Language(
+        "de", "Deutsch", "Menschenhandel und Menschenschmuggel", "aktuelles", "de_BE"
+    ),
+    Language("en", "English", "Human trafficking and human smuggling", "news", "en_BE"),
 )
 DEFAULT_LANG = LANGUAGES[0].code
 LANGUAGE_CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)

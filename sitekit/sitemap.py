@@ -61,7 +61,7 @@ def sitemap_xml(entries: list[tuple[str, dict[str, str]]], default_lang: str) ->
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
         ' xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
-    for url, versions in sorted(entries):
+    for url, versions in sorted(entries, key=lambda entry: entry[0]):
         lines.append(f"  <url><loc>{_escape(url)}</loc>")
         for lang in [
             language.code for language in LANGUAGES if language.code in versions

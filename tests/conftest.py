@@ -1,0 +1,68 @@
+"""Shared fixtures: the real site built once, and builds of tiny fixture content.
+
+Both run the real build command with the production settings and the real theme.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, SITEURL, Site
+
+
+def run_build(
+    output: Path,
+    *,
+    settings: str = "publishconf.py",
+    content: Path | None = None,
+    siteurl: str = SITEURL,
+) -> subprocess.CompletedProcess:
+    """Run the real build command in a fresh process, as `invoke build` does."""
+    command = [
+        sys.executable,
+        "-m",
+        "sitekit.build",
+        "--settings",
+        str(ROOT / settings),
+        "--output",
+        str(output),
+    ]
+    if content is not None:
+        command += ["--content", str(content)]
+    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    """The real site, built once with the production settings."""
+    output = tmp_path_factory.mktemp("site") / "output"
+    result = run_build(output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Site(output)
+
+
+@pytest.fixture
+def build_fixture(tmp_path):
+    """Build a tiny content folder (a dict of path → text) with the real settings."""
+
+    def build(files: dict[str, str | bytes], output: Path | None = None):
+        content = tmp_path / "content"
+        for name, text in files.items():
+            path = content / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        output = output or tmp_path / "output"
+        return run_build(output, content=content), output
+
+    return build

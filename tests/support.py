@@ -1,0 +1,77 @@
+"""Helpers for tests that read the built site: pages, links and the language of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
+SITEURL = (
+    "https://www.example.org"  # reserved for examples (RFC 2606): never a real site
+)
+
+
+def page_language(relative: str) -> str:
+    """The language of a built page, from its folder: /fr/… is French, / is Dutch."""
+    first = relative.split("/", 1)[0]
+    return first if first in LANGUAGE_CODES and "/" in relative else DEFAULT_LANG
+
+
+@dataclass
+class Page:
+    """One built HTML page."""
+
+    path: Path
+    relative: str  # e.g. "fr/statut.html"
+
+    @cached_property
+    def soup(self) -> BeautifulSoup:
+        return BeautifulSoup(self.path.read_text(encoding="utf-8"), "html.parser")
+
+    @property
+    def lang(self) -> str:
+        return page_language(self.relative)
+
+    @property
+    def url(self) -> str:
+        """The page's public URL: folders end in '/', as links write them."""
+        relative = self.relative.removesuffix("index.html")
+        return f"{SITEURL}/{relative}"
+
+    def text(self) -> str:
+        """The visible text, white space folded."""
+        return " ".join(self.soup.get_text(" ").split())
+
+
+class Site:
+    """The built output folder."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+
+    @cached_property
+    def pages(self) -> list[Page]:
+        return [
+            Page(path, path.relative_to(self.output).as_posix())
+            for path in sorted(self.output.rglob("*.html"))
+        ]
+
+    def page(self, relative: str) -> Page:
+        return next(page for page in self.pages if page.relative == relative)
+
+    def local_path(self, url: str, base: Page) -> Path | None:
+        """The output file a URL on `base` points at, or None for another host."""
+        absolute = urljoin(base.url, urldefrag(url)[0])
+        if not absolute.startswith(SITEURL + "/"):
+            return None  # another host, or tel: / mailto:
+        path = unquote(urlsplit(absolute).path)
+        target = self.output / path.lstrip("/")
+        if path.endswith("/"):
+            target = target / "index.html"
+        return target

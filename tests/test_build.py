@@ -1,0 +1,76 @@
+"""The build runner: atomic replacement of output/, untouched identical files."""
+
+from __future__ import annotations
+
+import os
+
+from sitekit.build import sync_tree
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_sync_moves_changed_files_keeps_identical_ones_and_removes_vanished(tmp_path):
+    new, output = tmp_path / "new", tmp_path / "output"
+    write(output / "same.html", "same")
+    write(output / "changed.html", "old")
+    write(output / "gone" / "old.html", "gone")
+    os.utime(output / "same.html", ns=(1, 1))
+    write(new / "same.html", "same")
+    write(new / "changed.html", "new")
+    write(new / "fr" / "added.html", "added")
+
+    report = sync_tree(new, output)
+
+    assert sorted(report.written) == ["changed.html", "fr/added.html"]
+    assert sorted(report.removed) == ["gone", "gone/old.html"]
+    assert report.unchanged == 1
+    assert (output / "same.html").stat().st_mtime_ns == 1
+    assert (output / "changed.html").read_text() == "new"
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == [
+        "changed.html",
+        "fr",
+        "fr/added.html",
+        "same.html",
+    ]
+
+
+def test_a_second_identical_build_rewrites_nothing(build_fixture, tmp_path):
+    files = {
+        "pages/home.nl.md": "Title: Start\nLang: nl\nSlug: index\nSave_as: index.html\n"
+        "URL:\nTemplate: home\nDescription: D.\n\nTekst.\n",
+    }
+    # Pelican dates an empty feed "now", so every language gets an article.
+    for lang in ("nl", "fr", "de", "en"):
+        files[f"news/bericht.{lang}.md"] = (
+            f"Title: Bericht\nLang: {lang}\nSlug: bericht\nDate: 2008-10-18\n"
+            "Description: D.\n\nTekst.\n"
+        )
+    output = tmp_path / "site"
+    first, _ = build_fixture(files, output)
+    assert first.returncode == 0, first.stderr
+    mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+
+    second, _ = build_fixture(files, output)
+
+    assert second.returncode == 0, second.stderr
+    assert "0 file(s) written, 0 removed" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()} == mtimes
+
+
+def test_production_build_without_siteurl_fails_clearly(tmp_path):
+    from tests.conftest import run_build
+
+    result = run_build(tmp_path / "out", siteurl="")
+    assert result.returncode != 0
+    assert "SITEURL is not set" in result.stderr
+
+
+def test_production_build_refuses_a_plain_http_siteurl(tmp_path):
+    from tests.conftest import run_build
+
+    result = run_build(tmp_path / "out", siteurl="http://www.example.org")
+    assert result.returncode != 0
+    assert "is not an absolute https URL" in result.stderr
