@@ -64,6 +64,7 @@ DEFAULT_CATEGORY = "nieuws"
 globals().update(url_settings(BY_CODE[DEFAULT_LANG]))
 
 # --- Feeds: one Atom feed per language, in production (feeds need absolute URLs) -----
+FEED_ATOM = None
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
@@ -84,6 +85,7 @@ I18N_UNTRANSLATED_PAGES = "remove"
 I18N_TEMPLATES_LANG = None
 JINJA_ENVIRONMENT = {
     "extensions": ["jinja2.ext.i18n"],
+    "autoescape": True,  # metadata is text; only rendered Markdown is marked |safe
     "trim_blocks": True,
     "lstrip_blocks": True,
 }

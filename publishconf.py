@@ -13,7 +13,8 @@ from sitekit.settings import absolute_site_url
 
 SITEURL = absolute_site_url(os.environ.get("SITEURL", ""))
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
+# FEED_ATOM lists the subsite's own language; FEED_ALL_ATOM would add translations.
+FEED_ATOM = "feeds/all.atom.xml"
 I18N_SUBSITES = subsite_settings(SITEURL)
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

@@ -39,6 +39,13 @@ class SyncReport:
     unchanged: int = 0
 
 
+# Warnings that say nothing is wrong in our setup. Pelican groups translations per
+# subsite: in the German subsite a page that exists in Dutch and French but not yet in
+# German has two "originals", and Pelican warns; pelican-i18n-subsites then removes both
+# from that subsite, and the language switcher says the page is not translated.
+EXPECTED_WARNINGS = ("There are %s original (not translated) items %s: ",)
+
+
 class _Collector(logging.Handler):
     """Keeps every warning and error so the build can fail with the full list."""
 
@@ -47,7 +54,8 @@ class _Collector(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if not str(record.msg).startswith(EXPECTED_WARNINGS):
+            self.records.append(record)
 
 
 def run_pelican(

@@ -70,11 +70,13 @@ def site_url(context, path: str) -> str:
 
 
 @pass_context
-def language_versions(context, content=None) -> list[LanguageVersion]:
+def language_versions(
+    context, content=None, listing: str | None = None
+) -> list[LanguageVersion]:
     """The current page in every language, in switcher order.
 
-    `content` is a page or article; None means a listing page that exists in every
-    language (the news list), or the 404 page (`context['page_name']` tells which).
+    `content` is a page or article. Without it, `listing="news"` is the news list,
+    which exists in every language; otherwise (the 404 page) every home page.
     """
     current = context["DEFAULT_LANG"]
     urls: dict[str, str] = {}
@@ -84,7 +86,7 @@ def language_versions(context, content=None) -> list[LanguageVersion]:
             urls[translation.lang] = urljoin(
                 f"{context.get('SITEURL', '')}/", translation.url
             )
-    elif context.get("page_name") == "index":
+    elif listing == "news":
         for language in LANGUAGES:
             urls[language.code] = (
                 site_root(context, language.code) + url_settings(language)["INDEX_URL"]
