@@ -48,6 +48,15 @@ class FailureRule:
         return True
 
 
+@dataclass(frozen=True)
+class Request:
+    """One request as the proxy saw it; `copy` marks a server-side CopyObject."""
+
+    method: str
+    path: str
+    copy: bool = False
+
+
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
     server: _ProxyServer
@@ -61,6 +70,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         loopback = self.server.loopback
         with loopback.lock:
             loopback.requests[self.command] += 1
+            copy = "x-amz-copy-source" in {k.lower() for k in self.headers}
+            loopback.log.append(Request(self.command, self.path, copy))
             rule = loopback.failure
             fail = rule is not None and rule.should_fail(self.command)
         if fail:
@@ -121,6 +132,7 @@ class S3Loopback:
         self.moto_host, self.moto_port = self._moto.get_host_and_port()
         self.lock = threading.Lock()
         self.requests: Counter[str] = Counter()
+        self.log: list[Request] = []
         self.failure: FailureRule | None = None
         self._proxy = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
         self._proxy.loopback = self
@@ -132,6 +144,7 @@ class S3Loopback:
         """Forget the requests counted so far."""
         with self.lock:
             self.requests.clear()
+            self.log.clear()
 
     def total_requests(self) -> int:
         """Count the requests that reached the storage since the last reset."""

@@ -85,6 +85,8 @@ class Plan:
     actions: list[Action]
     unchanged: int
     remote_count: int
+    remote: dict[str, storage.RemoteObject] = field(default_factory=dict)
+    heads: int = 0  # HEAD requests planning needed (0 when the manifest knew all)
     protected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -288,6 +290,14 @@ def make_plan(
         else:
             to_head.append(key)  # same size: ask for its MD5 and headers
 
+    manifest = storage.read_manifest(client, settings) if to_head else {}
+    heads: dict[str, storage.RemoteHead] = {}
+    for key in to_head:
+        known = storage.known_head(manifest.get(key, {}), remote[key])
+        if known is not None:
+            heads[key] = known
+    missing = [key for key in to_head if key not in heads]
+
     def head(key: str) -> storage.RemoteHead:
         answer = storage.head(client, settings, key)
         if on_head:
@@ -295,7 +305,7 @@ def make_plan(
         return answer
 
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        heads = dict(zip(to_head, pool.map(head, to_head), strict=True))
+        heads.update(zip(missing, pool.map(head, missing), strict=True))
     unchanged = 0
     for key in to_head:
         item, there = wanted[key], heads[key]
@@ -331,4 +341,14 @@ def make_plan(
         Action(DELETE, key, "not in the output", remote[key].size, DELETIONS)
         for key in gone
     )
-    return Plan(settings, wanted, actions, unchanged, len(remote), protected, warnings)
+    return Plan(
+        settings,
+        wanted,
+        actions,
+        unchanged,
+        len(remote),
+        remote,
+        len(missing),
+        protected,
+        warnings,
+    )

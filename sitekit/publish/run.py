@@ -199,11 +199,14 @@ def execute(
     return outcome
 
 
-def verify(plan: Plan, client: Any) -> list[str]:
-    """List the store again and compare it with the plan; return every mismatch.
+def verify(
+    plan: Plan, client: Any
+) -> tuple[list[str], dict[str, storage.RemoteObject]]:
+    """List the store again and compare it with the plan.
 
     Checks every key's size and MD5, that no stray key is left, and that each
-    object written in this run has the headers the plan wanted.
+    object written in this run has the headers the plan wanted. Returns every
+    mismatch found, and the listing.
     """
     settings = plan.settings
     problems: list[str] = []
@@ -220,8 +223,10 @@ def verify(plan: Plan, client: Any) -> list[str]:
             problems.append(f"{key}: missing")
         elif there.size != wanted.size:
             problems.append(f"{key}: size {there.size}, expected {wanted.size}")
-        elif there.etag != wanted.md5 or key in written:
-            to_head.append(key)  # MD5 in our metadata, or headers to check
+        elif key in written:
+            to_head.append(key)  # its headers too
+        elif there.etag != wanted.md5 and there != plan.remote.get(key):
+            to_head.append(key)  # not as planned and no plain-MD5 ETag: ask
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         heads = dict(
             zip(
@@ -242,7 +247,13 @@ def verify(plan: Plan, client: Any) -> list[str]:
     problems.extend(
         f"{key}: stray object" for key in sorted(set(remote) - set(plan.wanted))
     )
-    return problems
+    return problems, remote
+
+
+def record(plan: Plan, client: Any, listed: dict[str, storage.RemoteObject]) -> None:
+    """Write the manifest: every wanted key now has the plan's MD5 and headers."""
+    published = {key: (item.md5, item.headers) for key, item in plan.wanted.items()}
+    storage.write_manifest(client, plan.settings, listed, published)
 
 
 def _size(count: int) -> str:
@@ -320,6 +331,8 @@ def publish(
             outcome.status = "dry-run"
         elif plan.is_empty():
             outcome.message = "Nothing to do: the store already matches the output."
+            if plan.heads:  # the manifest was missing or stale: renew it
+                record(plan, client, plan.remote)
         else:
             try:
                 outcome = execute(
@@ -335,9 +348,11 @@ def publish(
                 outcome.status = "failed"
                 outcome.message = storage.explain(error, settings)
             if outcome.status == "ok":
-                outcome.verify_problems = verify(plan, client)
+                outcome.verify_problems, listed = verify(plan, client)
                 if outcome.verify_problems:
                     outcome.status = "failed"
+                else:
+                    record(plan, client, listed)
     outcome.seconds = time.perf_counter() - started
     _report(plan, outcome, settings, as_json, stdout, stderr)
     return {"ok": OK, "dry-run": OK, "refused": REFUSED}.get(outcome.status, FAILED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +37,12 @@ from sitekit.publish.settings import PublishSettings
 # Files above this go up in parts; their ETag is then not an MD5, hence our metadata.
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 MD5_METADATA = "md5"  # sent as x-amz-meta-md5
+# What the last successful run published: per key its MD5 and headers, and the ETag and
+# last-modified time it had then. A key whose ETag and time still match needs no HEAD
+# to know its MD5 and headers; any later write (a copy too) changes the time and
+# brings the HEAD back. Missing or unreadable, it only costs those HEADs.
+MANIFEST_KEY = ".publish-manifest.json"
+MANIFEST_VERSION = 1
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 _CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, ProfileNotFound)
@@ -61,11 +68,15 @@ class StorageError(Exception):
 
 @dataclass(frozen=True)
 class RemoteObject:
-    """One object as listed: key relative to the prefix, size and ETag (unquoted)."""
+    """One object as listed: key relative to the prefix, size, ETag, time.
+
+    ETag and last-modified time together change on every write, copies too.
+    """
 
     key: str
     size: int
     etag: str
+    modified: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,18 +217,21 @@ def is_md5(etag: str) -> bool:
 
 
 def list_objects(client: Any, settings: PublishSettings) -> dict[str, RemoteObject]:
-    """Every object under the prefix, keyed by its key relative to the prefix.
+    """List every object under the prefix, keyed by its key relative to the prefix.
 
-    Folder placeholders (keys ending in '/') are left out: they are not files.
+    Folder placeholders (keys ending in '/') and our manifest are left out.
     """
     found: dict[str, RemoteObject] = {}
     paginator = client.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=settings.bucket, Prefix=settings.prefix):
         for item in page.get("Contents", []):
             key = item["Key"][len(settings.prefix) :]
-            if not key or key.endswith("/"):
+            if not key or key.endswith("/") or key == MANIFEST_KEY:
                 continue
-            found[key] = RemoteObject(key, int(item["Size"]), _etag(item["ETag"]))
+            modified = item["LastModified"].isoformat()
+            found[key] = RemoteObject(
+                key, int(item["Size"]), _etag(item["ETag"]), modified
+            )
     return found
 
 
@@ -347,3 +361,68 @@ def delete(
         if done:
             done(len(batch))
     return problems
+
+
+def read_manifest(client: Any, settings: PublishSettings) -> dict[str, dict[str, Any]]:
+    """Return the manifest's entries by key ({} if missing or unreadable)."""
+    try:
+        answer = client.get_object(
+            Bucket=settings.bucket, Key=settings.prefix + MANIFEST_KEY
+        )
+        document = json.loads(answer["Body"].read())
+    except ClientError as error:
+        if error_code(error) in ("NoSuchKey", "404"):
+            return {}
+        raise
+    except ValueError:
+        return {}  # not JSON: plan with HEADs, the next run writes a good one
+    if not isinstance(document, dict) or document.get("version") != MANIFEST_VERSION:
+        return {}
+    entries = document.get("objects")
+    return entries if isinstance(entries, dict) else {}
+
+
+def known_head(entry: dict[str, Any], listed: RemoteObject) -> RemoteHead | None:
+    """Return the manifest's MD5 and headers for `listed` if it is unchanged since."""
+    if entry.get("etag") != listed.etag or entry.get("modified") != listed.modified:
+        return None
+    headers = Headers(
+        content_type=entry.get("content_type", ""),
+        cache_control=entry.get("cache_control", ""),
+        content_encoding=entry.get("content_encoding"),
+        redirect=entry.get("redirect"),
+    )
+    return RemoteHead(entry.get("md5"), listed.etag, listed.size, headers)
+
+
+def write_manifest(
+    client: Any,
+    settings: PublishSettings,
+    listed: dict[str, RemoteObject],
+    published: dict[str, tuple[str, Headers]],
+) -> None:
+    """Record what is published: `published` maps key → (MD5, headers)."""
+    objects = {}
+    for key, (md5, headers) in sorted(published.items()):
+        there = listed.get(key)
+        if there is None:
+            continue
+        objects[key] = {
+            "etag": there.etag,
+            "modified": there.modified,
+            "md5": md5,
+            "content_type": headers.content_type,
+            "cache_control": headers.cache_control,
+            "content_encoding": headers.content_encoding,
+            "redirect": headers.redirect,
+        }
+    body = json.dumps(
+        {"version": MANIFEST_VERSION, "objects": objects}, separators=(",", ":")
+    ).encode()
+    client.put_object(
+        Bucket=settings.bucket,
+        Key=settings.prefix + MANIFEST_KEY,
+        Body=body,
+        ContentType="application/json",
+        CacheControl="no-store",
+    )
