@@ -1,8 +1,9 @@
 """Benchmark `invoke publish` against `aws s3 sync` on a real S3 API on loopback.
 
-`main(output_dir)` starts moto behind a counting proxy on 127.0.0.1, then times three
+`main(output_dir)` starts moto behind a counting proxy on 127.0.0.1, then times four
 runs of each tool on the same site: first publish, a republish with nothing changed,
-and a republish after one page changed. Requests are counted at the proxy, so both
+a republish after one page changed, and one after a fresh checkout (same bytes,
+new mtimes: what every CI run sees). Requests are counted at the proxy, so both
 tools are measured the same way. `aws s3 sync` runs only if awscli is importable.
 
     python -m sitekit.publish_bench output/      # a built site
@@ -133,6 +134,17 @@ def _change_one_page(output: Path) -> None:
         stream.write(b"\n<!-- changed by the benchmark -->\n")
 
 
+def _touch_all(output: Path) -> None:
+    # A CI checkout and build give every file a new mtime, with the same bytes.
+    later = time.time() + 60
+    for path in output.rglob("*"):
+        if path.is_file():
+            os.utime(path, (later, later))
+
+
+CASES = ("first publish", "no change", "one page changed", "fresh checkout")
+
+
 def run(output_dir: Path) -> list[Measurement]:
     """Run the benchmark on a copy of `output_dir`; return the measurements."""
     from sitekit.loopback_s3 import S3Loopback
@@ -168,9 +180,11 @@ def run(output_dir: Path) -> list[Measurement]:
                         "protected": [],
                     }
                 )
-                for case in ("first publish", "no change", "one page changed"):
+                for case in CASES:
                     if case == "one page changed":
                         _change_one_page(site)
+                    if case == "fresh checkout":
+                        _touch_all(site)
                     if tool == "invoke publish":
                         seconds, requests, detail = _publish_once(
                             loopback, settings, site

@@ -1,5 +1,8 @@
-"""`invoke publish` against a real S3 API: moto's server on 127.0.0.1 behind a proxy
-that counts requests and injects server errors (sitekit.loopback_s3). No mocks."""
+"""`invoke publish` against a real S3 API: moto's server on 127.0.0.1.
+
+A proxy in front counts requests and injects server errors (sitekit.loopback_s3).
+Nothing is mocked.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +40,18 @@ def loopback():
 
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch, tmp_path):
-    """Dummy credentials through the standard chain; no host config leaks in."""
+    """Set dummy credentials for the standard chain; keep host config out."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-creds"))
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "PUBLISH_BUCKET", "PUBLISH_PREFIX"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "PUBLISH_BUCKET",
+        "PUBLISH_PREFIX",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in ("PUBLISH_ENDPOINT_URL", "PUBLISH_REGION", "PUBLISH_PATH_STYLE"):
         monkeypatch.delenv(name, raising=False)
@@ -51,7 +59,7 @@ def aws_environment(monkeypatch, tmp_path):
 
 @pytest.fixture
 def s3(loopback):
-    """A client that talks to moto directly, to look at or tamper with the bucket."""
+    """Return a client talking to moto directly, to inspect or tamper."""
     return boto3.client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{loopback.moto_port}",
@@ -61,7 +69,7 @@ def s3(loopback):
 
 @pytest.fixture
 def bucket(loopback, s3):
-    """A fresh, empty bucket; failure injection and counts start clean."""
+    """Create a fresh bucket; failure injection and counts start clean."""
     name = f"site-{next(_names)}-{os.getpid()}"
     s3.create_bucket(Bucket=name)
     loopback.failure = None
@@ -72,12 +80,12 @@ def bucket(loopback, s3):
 
 @pytest.fixture
 def site(tmp_path) -> Path:
-    """A synthetic built site of 24 pages in four languages (47 files)."""
+    """Write a synthetic built site of 24 pages in four languages."""
     return synthetic_site(tmp_path / "output", pages=24)
 
 
 def settings_for(loopback, bucket: str, **extra: Any) -> PublishSettings:
-    """Settings for the loopback store; two attempts keep failure tests short."""
+    """Return settings for the loopback store (two attempts: short tests)."""
     return validate(
         {
             "bucket": bucket,
@@ -110,7 +118,7 @@ def remote(s3, bucket: str, prefix: str = "") -> dict[str, dict]:
 
 
 def local_keys(site: Path) -> set[str]:
-    """The keys a publish of `site` should create (protected .well-known left out)."""
+    """Return the keys publishing `site` creates (not the protected ones)."""
     return {
         path.relative_to(site).as_posix()
         for path in site.rglob("*")
@@ -119,7 +127,7 @@ def local_keys(site: Path) -> set[str]:
 
 
 def writes(loopback) -> list:
-    """The requests that changed something in the store, in order."""
+    """Return the requests that changed the store, in order."""
     return [r for r in loopback.log if r.method in ("PUT", "POST", "DELETE")]
 
 
