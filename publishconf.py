@@ -18,3 +18,24 @@ FEED_ATOM = "feeds/all.atom.xml"
 I18N_SUBSITES = subsite_settings(SITEURL)
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+
+# --- Publishing (`invoke publish`, sitekit/publish) -----------------------------------
+# A plain literal dict: `invoke publish` reads it without running this file. What
+# differs per environment comes from PUBLISH_BUCKET, PUBLISH_PREFIX,
+# PUBLISH_ENDPOINT_URL, PUBLISH_REGION and PUBLISH_PATH_STYLE (or the task's flags).
+# Credentials never appear here: boto3 takes them from the standard AWS chain
+# (AWS_ACCESS_KEY_ID … from CI secrets).
+PUBLISH = {
+    "bucket": "",  # required: PUBLISH_BUCKET or --bucket
+    "prefix": "",  # key prefix inside the bucket, e.g. "site"; "" is the bucket root
+    "region": "us-east-1",  # the bucket's region; most S3-compatible stores accept this
+    "endpoint_url": "",  # "" is AWS S3; e.g. https://s3.example.net for other stores
+    "path_style": False,  # True for stores without virtual-host buckets (MinIO, Ceph)
+    # Refuse plans deleting more than 25 objects or 20 % of the published ones unless
+    # `invoke publish --allow-deletes N` confirms the number.
+    "max_deletes": 25,
+    "max_delete_share": 0.2,
+    "min_files": 20,  # fewer files than this in output/ is a broken build
+    "protected": [".well-known/*"],  # managed outside publishing: never touched
+    "redirects": {},  # moved pages: {"old/page.html": "/new/page.html"}
+}

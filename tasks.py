@@ -100,3 +100,52 @@ def lint(c):
     """Check the Python code with ruff (lint and format)."""
     c.run(f"{PYTHON} -m ruff check .")
     c.run(f"{PYTHON} -m ruff format --check .")
+
+
+@task(
+    help={
+        "dry_run": "print the plan (action, key, reason, size) and write nothing",
+        "json": "print a machine-readable report on stdout",
+        "allow_deletes": "allow up to N deletions beyond the PUBLISH limits",
+        "bucket": "bucket to publish to (else PUBLISH_BUCKET or PUBLISH['bucket'])",
+        "prefix": "key prefix inside the bucket (else PUBLISH_PREFIX)",
+        "endpoint_url": "S3-compatible endpoint (else PUBLISH_ENDPOINT_URL)",
+        "output": "the built site to publish (default: output/)",
+    }
+)
+def publish(
+    c,
+    dry_run=False,
+    json=False,
+    allow_deletes=None,
+    bucket=None,
+    prefix=None,
+    endpoint_url=None,
+    output=None,
+):
+    """Publish output/ to S3-compatible storage: changed files only, deletes last."""
+    from invoke import Exit
+
+    from sitekit.publish.run import main as publish_main
+
+    argv = ["--settings", str(CONFIG["production_settings"])]
+    argv += ["--output", str(output or CONFIG["output"])]
+    argv += ["--dry-run"] * bool(dry_run) + ["--json"] * bool(json)
+    for flag, value in (
+        ("--allow-deletes", allow_deletes),
+        ("--bucket", bucket),
+        ("--prefix", prefix),
+        ("--endpoint-url", endpoint_url),
+    ):
+        if value is not None:
+            argv += [flag, str(value)]
+    code = publish_main(argv)
+    if code:
+        raise Exit(code=code)
+
+
+@task(name="bench-publish")
+def bench_publish(c, output=None, pages=60):
+    """Time publish vs aws s3 sync on loopback S3 (a synthetic site unless --output)."""
+    argv = [str(output)] if output else ["--synthetic", str(pages)]
+    c.run(f"{PYTHON} -m sitekit.publish_bench {' '.join(map(shlex.quote, argv))}")

@@ -1,0 +1,169 @@
+"""A real S3 API on loopback for tests and benchmarks: moto behind a small proxy.
+
+The proxy counts every request that reaches the storage, whichever client sent it
+(our publisher or `aws s3 sync`), and can answer chosen requests with a server error,
+so failure handling is tested against real HTTP traffic and not against mocks.
+Everything binds to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+# Headers that belong to one connection, not to the request or response itself.
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
+
+
+@dataclass
+class FailureRule:
+    """Answer matching requests with `status`.
+
+    The first `skip` pass; then `count` fail (None: every one after that, which
+    outlasts any retries).
+    """
+
+    method: str = "PUT"
+    skip: int = 0
+    count: int | None = None
+    status: int = 500
+    seen: int = 0
+    failed: int = 0
+
+    def should_fail(self, method: str) -> bool:
+        """Count one request; say whether to fail it."""
+        if method != self.method:
+            return False
+        self.seen += 1
+        if self.seen <= self.skip:
+            return False
+        if self.count is not None and self.failed >= self.count:
+            return False
+        self.failed += 1
+        return True
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the proxy saw it; `copy` marks a server-side CopyObject."""
+
+    method: str
+    path: str
+    copy: bool = False
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
+    server: _ProxyServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: tests and benchmarks print their own summaries."""
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        loopback = self.server.loopback
+        with loopback.lock:
+            loopback.requests[self.command] += 1
+            copy = "x-amz-copy-source" in {k.lower() for k in self.headers}
+            loopback.log.append(Request(self.command, self.path, copy))
+            rule = loopback.failure
+            fail = rule is not None and rule.should_fail(self.command)
+        if fail:
+            payload = (
+                b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError'
+                b"</Code><Message>failure injected by the test proxy</Message></Error>"
+            )
+            self.send_response(rule.status)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+            return
+        upstream = http.client.HTTPConnection(loopback.moto_host, loopback.moto_port)
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+        finally:
+            upstream.close()
+        self.send_response(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        if self.command == "HEAD":
+            length_header = response.getheader("Content-Length")
+            if length_header is not None:
+                self.send_header("Content-Length", length_header)
+        else:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+    loopback: S3Loopback
+
+
+class S3Loopback:
+    """Start moto and the counting proxy on 127.0.0.1; use as a context manager.
+
+    `endpoint_url` is the proxy's address: point every client there.
+    """
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # werkzeug logs every request at INFO; thousands of lines help nobody.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        self.moto_host, self.moto_port = self._moto.get_host_and_port()
+        self.lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.log: list[Request] = []
+        self.failure: FailureRule | None = None
+        self._proxy = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
+        self._proxy.loopback = self
+        self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
+        self._thread.start()
+        self.endpoint_url = f"http://127.0.0.1:{self._proxy.server_address[1]}"
+
+    def reset_counts(self) -> None:
+        """Forget the requests counted so far."""
+        with self.lock:
+            self.requests.clear()
+            self.log.clear()
+
+    def total_requests(self) -> int:
+        """Count the requests that reached the storage since the last reset."""
+        with self.lock:
+            return sum(self.requests.values())
+
+    def close(self) -> None:
+        """Stop the proxy and the moto server."""
+        self._proxy.shutdown()
+        self._proxy.server_close()
+        self._moto.stop()
+
+    def __enter__(self) -> S3Loopback:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,463 @@
+"""Carry out a plan phase by phase, delete only after every upload succeeded, verify.
+
+Exit codes: 0 published (or nothing to do), 1 failed (uploads, deletions or
+verification), 2 refused before writing anything (settings, safety limits, access).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sitekit.publish import storage
+from sitekit.publish.plan import (
+    DELETE,
+    DELETIONS,
+    HEADERS,
+    PHASES,
+    Action,
+    Plan,
+    RefusedError,
+    check_output,
+    is_protected,
+    make_plan,
+    scan_output,
+)
+from sitekit.publish.settings import PublishSettings, SettingsError, load
+
+OK, FAILED, REFUSED = 0, 1, 2
+ROOT = Path(__file__).resolve().parents[2]
+# A phase's failed operations get one more pass after this pause (on top of botocore's
+# own retries), so a store that was unavailable for a few seconds does not end the run.
+SECOND_PASS_PAUSE = 3.0
+
+
+@dataclass
+class Outcome:
+    """What a run did."""
+
+    status: str = "ok"  # ok, dry-run, failed, refused
+    done: int = 0
+    failed: list[str] = field(default_factory=list)
+    stopped_before: str = ""
+    verify_problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+
+
+class Progress:
+    """A one-line progress display on a terminal, a few plain lines in CI logs."""
+
+    def __init__(self, stream: TextIO, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.live = stream.isatty()
+        self.lock = Lock()
+        self.name, self.total, self.count, self.next_note = "", 0, 0, 0
+
+    def start(self, name: str, total: int) -> None:
+        """Begin a phase of `total` operations."""
+        with self.lock:
+            self.name, self.total, self.count = name, total, 0
+            self.next_note = max(1, total // 4)
+        self._show(force=not self.live)
+
+    def step(self, count: int = 1) -> None:
+        """Count finished operations."""
+        with self.lock:
+            self.count += count
+        self._show()
+
+    def end(self) -> None:
+        """Close the phase's line."""
+        if self.live and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _show(self, force: bool = False) -> None:
+        if self.quiet:
+            return
+        with self.lock:
+            line = f"  {self.name}: {self.count}/{self.total}"
+            if self.live:
+                self.stream.write("\r" + line)
+            elif force or self.count >= self.next_note or self.count == self.total:
+                self.stream.write(line + "\n")
+                self.next_note = self.count + max(1, self.total // 4)
+            self.stream.flush()
+
+
+def _run_one(
+    client: Any, settings: PublishSettings, action: Action, multipart_threshold: int
+) -> None:
+    wanted = action.wanted
+    assert wanted is not None
+    if action.kind == HEADERS:
+        storage.replace_headers(
+            client, settings, action.key, wanted.md5, action.etag, wanted.headers
+        )
+    else:
+        storage.upload(
+            client,
+            settings,
+            action.key,
+            wanted.md5,
+            wanted.headers,
+            path=wanted.path,
+            body=wanted.body,
+            size=wanted.size,
+            multipart_threshold=multipart_threshold,
+        )
+
+
+def run_phase(
+    client: Any,
+    settings: PublishSettings,
+    actions: list[Action],
+    progress: Progress,
+    multipart_threshold: int = storage.MULTIPART_THRESHOLD,
+) -> dict[str, BaseException]:
+    """Run a phase's operations in parallel; return the failures by key.
+
+    A fatal error (credentials, permissions, missing bucket) stops the phase at once
+    and is raised as StorageError: no retry could fix it.
+    """
+    failures: dict[str, BaseException] = {}
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        futures = {
+            pool.submit(_run_one, client, settings, action, multipart_threshold): action
+            for action in actions
+        }
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                error = future.exception()
+                if error is None:
+                    progress.step()
+                    continue
+                if storage.is_fatal(error):
+                    for other in pending:
+                        other.cancel()
+                    raise storage.StorageError(
+                        storage.explain(error, settings)
+                    ) from error
+                failures[futures[future].key] = error
+    return failures
+
+
+def execute(
+    plan: Plan,
+    client: Any,
+    progress: Progress,
+    *,
+    multipart_threshold: int = storage.MULTIPART_THRESHOLD,
+    second_pass_pause: float = SECOND_PASS_PAUSE,
+) -> Outcome:
+    """Upload phase by phase; delete only if every upload and header copy succeeded."""
+    settings = plan.settings
+    outcome = Outcome()
+    for name in PHASES:
+        actions = plan.phase(name)
+        if not actions:
+            continue
+        progress.start(name, len(actions))
+        failures = run_phase(client, settings, actions, progress, multipart_threshold)
+        if failures:
+            time.sleep(second_pass_pause)
+            again = [action for action in actions if action.key in failures]
+            failures = run_phase(client, settings, again, progress, multipart_threshold)
+        progress.end()
+        outcome.done += len(actions) - len(failures)
+        if failures:
+            outcome.status = "failed"
+            outcome.failed = [
+                f"{key}: {storage.explain(error, settings)}"
+                for key, error in sorted(failures.items())
+            ]
+            later = PHASES[PHASES.index(name) + 1 :]
+            outcome.stopped_before = ", ".join([*later, DELETIONS])
+            return outcome
+    deletes = [action.key for action in plan.of_kind(DELETE)]
+    if deletes:
+        progress.start(DELETIONS, len(deletes))
+        problems = storage.delete(client, settings, deletes, done=progress.step)
+        progress.end()
+        outcome.done += len(deletes) - len(problems)
+        if problems:
+            outcome.status = "failed"
+            outcome.failed = problems
+    return outcome
+
+
+def verify(
+    plan: Plan, client: Any
+) -> tuple[list[str], dict[str, storage.RemoteObject]]:
+    """List the store again and compare it with the plan.
+
+    Checks every key's size and MD5, that no stray key is left, and that each
+    object written in this run has the headers the plan wanted. Returns every
+    mismatch found, and the listing.
+    """
+    settings = plan.settings
+    problems: list[str] = []
+    remote = {
+        key: item
+        for key, item in storage.list_objects(client, settings).items()
+        if not is_protected(key, settings.protected)
+    }
+    written = {action.key for action in plan.actions if action.kind != DELETE}
+    to_head: list[str] = []
+    for key, wanted in sorted(plan.wanted.items()):
+        there = remote.get(key)
+        if there is None:
+            problems.append(f"{key}: missing")
+        elif there.size != wanted.size:
+            problems.append(f"{key}: size {there.size}, expected {wanted.size}")
+        elif key in written:
+            to_head.append(key)  # its headers too
+        elif there.etag != wanted.md5 and there != plan.remote.get(key):
+            to_head.append(key)  # not as planned and no plain-MD5 ETag: ask
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        heads = dict(
+            zip(
+                to_head,
+                pool.map(lambda key: storage.head(client, settings, key), to_head),
+                strict=True,
+            )
+        )
+    for key in to_head:
+        wanted, there = plan.wanted[key], heads[key]
+        if there.md5 != wanted.md5:
+            problems.append(f"{key}: MD5 {there.md5}, expected {wanted.md5}")
+        if key in written:
+            problems.extend(
+                f"{key}: {change}"
+                for change in wanted.headers.differences(there.headers)
+            )
+    problems.extend(
+        f"{key}: stray object" for key in sorted(set(remote) - set(plan.wanted))
+    )
+    return problems, remote
+
+
+def record(plan: Plan, client: Any, listed: dict[str, storage.RemoteObject]) -> None:
+    """Write the manifest: every wanted key now has the plan's MD5 and headers."""
+    published = {key: (item.md5, item.headers) for key, item in plan.wanted.items()}
+    storage.write_manifest(client, plan.settings, listed, published)
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return ""
+
+
+def print_plan(plan: Plan, stream: TextIO) -> None:
+    """Print the plan: action, key, reason, size, header changes; then totals."""
+    settings = plan.settings
+    print(f"Plan for {settings.describe()}:", file=stream)
+    for action in plan.actions:
+        size = _size(action.size) if action.kind != HEADERS else ""
+        print(
+            f"  {action.kind:<8} {action.key:<48} {action.reason:<28} {size:>9}",
+            file=stream,
+        )
+        for change in action.header_changes:
+            print(f"  {'':<8} {'':<48} {change}", file=stream)
+    for key in plan.protected:
+        print(f"  {'skip':<8} {key:<48} protected: never published", file=stream)
+    for warning in plan.warnings:
+        print(f"  warning: {warning}", file=stream)
+    totals = plan.totals()
+    print(
+        f"Totals: {totals['uploads']} upload(s) ({_size(totals['upload_bytes'])}), "
+        f"{totals['header_updates']} header update(s), {totals['deletes']} "
+        f"deletion(s), {totals['unchanged']} unchanged, "
+        f"{totals['protected_skipped']} protected skipped.",
+        file=stream,
+    )
+
+
+def publish(
+    settings: PublishSettings,
+    output: Path,
+    *,
+    dry_run: bool = False,
+    allow_deletes: int | None = None,
+    as_json: bool = False,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    client: Any = None,
+    multipart_threshold: int = storage.MULTIPART_THRESHOLD,
+    second_pass_pause: float = SECOND_PASS_PAUSE,
+) -> int:
+    """Plan, print, execute and verify; return the exit code (see above)."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    started = time.perf_counter()
+    outcome = Outcome()
+    plan: Plan | None = None
+    human = stderr if as_json else stdout
+    try:
+        # Local checks first: a broken build is refused without touching the network.
+        local = scan_output(output) if output.is_dir() else {}
+        check_output(output, local, settings)
+        storage.check_access(settings)
+        client = client or storage.make_client(settings)
+        plan = make_plan(
+            settings, output, client, allow_deletes=allow_deletes, local=local
+        )
+    except (RefusedError, SettingsError, storage.StorageError) as error:
+        outcome.status, outcome.message = "refused", str(error)
+    except (BotoCoreError, ClientError) as error:
+        outcome.status = "refused"
+        outcome.message = storage.explain(error, settings)
+    if plan is not None:
+        if dry_run or not as_json:
+            print_plan(plan, human)
+        if dry_run:
+            outcome.status = "dry-run"
+        elif plan.is_empty():
+            outcome.message = "Nothing to do: the store already matches the output."
+            if plan.heads:  # the manifest was missing or stale: renew it
+                record(plan, client, plan.remote)
+        else:
+            try:
+                outcome = execute(
+                    plan,
+                    client,
+                    Progress(stderr),
+                    multipart_threshold=multipart_threshold,
+                    second_pass_pause=second_pass_pause,
+                )
+            except storage.StorageError as error:
+                outcome.status, outcome.message = "failed", str(error)
+            except (BotoCoreError, ClientError) as error:
+                outcome.status = "failed"
+                outcome.message = storage.explain(error, settings)
+            if outcome.status == "ok":
+                outcome.verify_problems, listed = verify(plan, client)
+                if outcome.verify_problems:
+                    outcome.status = "failed"
+                else:
+                    record(plan, client, listed)
+    outcome.seconds = time.perf_counter() - started
+    _report(plan, outcome, settings, as_json, stdout, stderr)
+    return {"ok": OK, "dry-run": OK, "refused": REFUSED}.get(outcome.status, FAILED)
+
+
+def _report(
+    plan: Plan | None,
+    outcome: Outcome,
+    settings: PublishSettings,
+    as_json: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> None:
+    if as_json:
+        document = {
+            "target": {
+                "bucket": settings.bucket,
+                "prefix": settings.prefix,
+                "endpoint_url": settings.endpoint_url,
+                "region": settings.region,
+            },
+            "status": outcome.status,
+            "message": outcome.message,
+            "totals": plan.totals() if plan else {},
+            "actions": [action.as_dict() for action in plan.actions] if plan else [],
+            "done": outcome.done,
+            "failed": outcome.failed,
+            "stopped_before": outcome.stopped_before,
+            "verify_problems": outcome.verify_problems,
+            "warnings": plan.warnings if plan else [],
+            "seconds": round(outcome.seconds, 3),
+        }
+        json.dump(document, stdout, indent=2, ensure_ascii=False)
+        stdout.write("\n")
+    if outcome.status == "refused":
+        print(
+            f"Publishing refused, nothing was written: {outcome.message}", file=stderr
+        )
+    elif outcome.status == "failed":
+        print("Publishing FAILED.", file=stderr)
+        if outcome.message:
+            print(f"  {outcome.message}", file=stderr)
+        for line in outcome.failed:
+            print(f"  {line}", file=stderr)
+        if outcome.stopped_before:
+            print(
+                f"  Not started: {outcome.stopped_before}; nothing was deleted. "
+                "Run the same command again to finish the job.",
+                file=stderr,
+            )
+        for line in outcome.verify_problems:
+            print(f"  verify: {line}", file=stderr)
+    elif not as_json:
+        if outcome.status == "dry-run":
+            print("Dry run: nothing was written.", file=stdout)
+        elif outcome.message:
+            print(outcome.message, file=stdout)
+        else:
+            print(
+                f"Published {outcome.done} change(s) to {settings.describe()} in "
+                f"{outcome.seconds:.1f} s; verified.",
+                file=stdout,
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: `python -m sitekit.publish [--dry-run] [--json] …`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sitekit.publish", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--output", type=Path, default=Path("output"))
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=ROOT / "publishconf.py",
+        help="the settings file holding the PUBLISH dict",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the plan only")
+    parser.add_argument("--json", action="store_true", help="machine-readable report")
+    parser.add_argument(
+        "--allow-deletes",
+        type=int,
+        metavar="N",
+        help="allow up to N deletions beyond the PUBLISH limits",
+    )
+    parser.add_argument("--bucket")
+    parser.add_argument("--prefix")
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--region")
+    args = parser.parse_args(argv)
+    try:
+        settings = load(
+            args.settings,
+            bucket=args.bucket,
+            prefix=args.prefix,
+            endpoint_url=args.endpoint_url,
+            region=args.region,
+        )
+    except SettingsError as error:
+        print(f"Publishing refused, nothing was written: {error}", file=sys.stderr)
+        return REFUSED
+    return publish(
+        settings,
+        args.output,
+        dry_run=args.dry_run,
+        allow_deletes=args.allow_deletes,
+        as_json=args.json,
+    )
