@@ -21,6 +21,9 @@ PLUGINS = [
     "sitekit.content_checks",
     "sitekit.i18n",
     "sitekit.sitemap",
+    "sitekit.markdown_cache",  # parse once per build for every language
+    "sitekit.parallel_writer",  # render the pages on every core
+    "sitekit.template_cache",  # compile each template once
 ]
 
 # --- Content -------------------------------------------------------------------
@@ -72,6 +75,13 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_DOMAIN = SITEURL
+
+# --- Fast builds (sitekit.markdown_cache, sitekit.parallel_writer) ------------------
+FAST_BUILD = {
+    "workers": 0,  # processes for parsing and writing; 0: one per core
+    "parse_pool_from": 48,  # fewer changed files are parsed in the main process
+    "fork_writers_from": 200,  # fewer pages are written by the main process
+}
 
 # --- Languages: one subsite per language (pelican-i18n-subsites) --------------------
 # The plugin crashes on translated content without this dict (see DESIGN.md).

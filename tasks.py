@@ -95,6 +95,22 @@ def catalogs(c):
     print("Now fill in every empty msgstr; `invoke test` checks that none is left.")
 
 
+@task(
+    help={
+        "articles": "articles per language in the generated corpus (default 600)",
+        "rounds": "rounds of each build; the table shows medians (default 3)",
+        "publish": "also run the publishing benchmark (invoke bench-publish)",
+    }
+)
+def bench(c, articles=600, rounds=3, publish=False):
+    """Benchmark builds: stock Pelican vs ours (vs Hugo when installed)."""
+    c.run(
+        f"{PYTHON} -m sitekit.bench --articles {int(articles)} --rounds {int(rounds)}"
+    )
+    if publish:
+        c.run(f"{PYTHON} -m sitekit.publish_bench --synthetic 60")
+
+
 @task
 def lint(c):
     """Check the Python code with ruff (lint and format)."""

@@ -8,19 +8,30 @@ Warnings are fatal: a build that logged a warning or an error fails and lists th
 When the build succeeds, `output/` is brought up to date from the new folder: files
 whose bytes changed are moved in, files that vanished are removed, identical files are
 left alone (their mtime stays, so rsync and publishing see only real changes).
+
+Fast by default (`--plain` turns it off, for comparison): each Markdown source is
+parsed once per build for all languages, on every core, and kept between builds
+(sitekit.markdown_cache); a build whose inputs and output did not change since the last
+successful one is skipped whole (sitekit.build_state). Builds of one output folder take
+turns through a lock file, so two started at once cannot mix their files or caches.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import filecmp
 import logging
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sitekit import build_state
 
 LOG = logging.getLogger("sitekit.build")
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +48,9 @@ class SyncReport:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    skipped: bool = False  # nothing changed since the last build: nothing ran
+    sources: int = 0  # Markdown sources of the site
+    parses: int = 0  # Markdown conversions this build made
 
 
 # Warnings that say nothing is wrong in our setup. Pelican groups translations per
@@ -44,6 +58,14 @@ class SyncReport:
 # German has two "originals", and Pelican warns; pelican-i18n-subsites then removes both
 # from that subsite, and the language switcher says the page is not translated.
 EXPECTED_WARNINGS = ("There are %s original (not translated) items %s: ",)
+# Loggers whose warnings concern our caches, not the site: shown, never fatal.
+CACHE_LOGGERS = ("sitekit.markdown_cache", "sitekit.template_cache")
+# What `--plain` leaves out: with them gone, the build is stock Pelican.
+FAST_PLUGINS = (
+    "sitekit.markdown_cache",
+    "sitekit.parallel_writer",
+    "sitekit.template_cache",
+)
 
 
 class _Collector(logging.Handler):
@@ -54,33 +76,21 @@ class _Collector(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name in CACHE_LOGGERS and record.levelno < logging.ERROR:
+            return
         if not str(record.msg).startswith(EXPECTED_WARNINGS):
             self.records.append(record)
 
 
-def run_pelican(
-    settings_file: Path, output: Path, overrides: dict | None = None
-) -> None:
-    """Build the site described by `settings_file` into the folder `output`.
-
-    Raises BuildError when Pelican fails or logs any warning or error.
-    """
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    # Settings files import `sitekit`, so the project's root must be importable.
-    project = str(settings_file.resolve().parent)
-    if project not in sys.path:
-        sys.path.insert(0, project)
-
+@contextlib.contextmanager
+def _fatal_warnings() -> Iterator[None]:
+    """Turn every exception, warning or error logged inside into one BuildError."""
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     try:
-        settings = read_settings(
-            str(settings_file),
-            override={"OUTPUT_PATH": str(output), **(overrides or {})},
-        )
-        Pelican(settings).run()
+        yield
+    except BuildError:
+        raise
     except Exception as error:  # Pelican and plugins raise many kinds; all end here
         raise BuildError(f"{type(error).__name__}: {error}") from error
     finally:
@@ -91,6 +101,48 @@ def run_pelican(
             f"the build logged {len(collector.records)} warning(s) or error(s), "
             f"each of which would be visible on the site:\n{lines}"
         )
+
+
+def load_settings(settings_file: Path, overrides: dict | None = None) -> dict:
+    """Read the settings file the way Pelican does, with `overrides` applied."""
+    from pelican.settings import read_settings
+
+    # Settings files import `sitekit`, so the project's root must be importable.
+    project = str(settings_file.resolve().parent)
+    if project not in sys.path:
+        sys.path.insert(0, project)
+    with _fatal_warnings():
+        return read_settings(str(settings_file), override=overrides or {})
+
+
+class _ReadCounter:
+    """Counts the files Pelican reads: stock Pelican converts each one per read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __call__(self, sender, **kwargs) -> None:
+        self.reads += 1
+
+
+def run_pelican(settings: dict, output: Path) -> int:
+    """Build the site into the folder `output`; return how many files were read.
+
+    Raises BuildError when Pelican fails or logs any warning or error.
+    """
+    from pelican import Pelican, signals
+
+    settings = {**settings, "OUTPUT_PATH": str(output)}
+    counter = _ReadCounter()
+    signals.article_generator_preread.connect(counter)
+    signals.page_generator_preread.connect(counter)
+    try:
+        with _fatal_warnings():
+            Pelican(settings).run()
+    finally:
+        signals.article_generator_preread.disconnect(counter)
+        signals.page_generator_preread.disconnect(counter)
+    return counter.reads
 
 
 def sync_tree(source: Path, target: Path) -> SyncReport:
@@ -132,20 +184,83 @@ def sync_tree(source: Path, target: Path) -> SyncReport:
     return report
 
 
+@contextlib.contextmanager
+def _turn(output: Path) -> Iterator[None]:
+    """Builds of one output folder take turns: the second waits for the first."""
+    lock_path = output.parent / f".{output.name}.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(
-    settings_file: Path, output: Path, overrides: dict | None = None
+    settings_file: Path,
+    output: Path,
+    overrides: dict | None = None,
+    *,
+    fast: bool = True,
 ) -> SyncReport:
-    """Build into a fresh folder beside `output`; on success, update `output`."""
+    """Build into a fresh folder beside `output`; on success, update `output`.
+
+    `fast=False` is stock Pelican with pelican-i18n-subsites: no shared parses, no
+    skipping; the benchmark and the tests compare the two.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
+    with _turn(output):
+        settings = load_settings(settings_file, overrides)
+        if not fast:
+            settings["PLUGINS"] = [
+                p for p in settings["PLUGINS"] if p not in FAST_PLUGINS
+            ]
+        cache = Path(settings["CACHE_PATH"])
+        fingerprint = ""
+        if fast:
+            inputs = [settings_file, settings_file.parent / "pelicanconf.py"]
+            fingerprint = build_state.input_fingerprint(
+                settings, [path for path in inputs if path.is_file()]
+            )
+            if build_state.is_up_to_date(cache, output, fingerprint):
+                files = len(build_state.output_manifest(output))
+                return SyncReport(unchanged=files, skipped=True)
+            build_state.forget(cache, output)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
+        )
+        try:
+            reads = run_pelican(settings, staging)
+            report = sync_tree(staging, output)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if fast:
+            from sitekit.markdown_cache import STATS
+
+            report.sources, report.parses = STATS.sources, STATS.parsed
+            build_state.record(cache, output, fingerprint)
+        else:
+            report.sources, report.parses = reads // len(_languages(settings)), reads
+        return report
+
+
+def _languages(settings: dict) -> list[str]:
+    return [settings["DEFAULT_LANG"], *settings.get("I18N_SUBSITES", {})]
+
+
+def summary(output: Path, report: SyncReport, seconds: float) -> str:
+    """One line for people: what the build did and how long it took."""
+    if report.skipped:
+        return (
+            f"Nothing changed since the last build: {output} is up to date "
+            f"({report.unchanged} files, checked in {seconds:.2f} s)."
+        )
+    return (
+        f"Built {output} in {seconds:.1f} s: {len(report.written)} file(s) written, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+        f"{report.parses} Markdown parse(s) for {report.sources} source(s)."
     )
-    try:
-        run_pelican(settings_file, staging, overrides)
-        return sync_tree(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,24 +273,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--content", type=Path, help="another content folder (tests use fixtures)"
     )
+    parser.add_argument("--cache", type=Path, help="another cache folder")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="stock Pelican: no shared parsing, no cache, no skipping (to compare)",
+    )
     args = parser.parse_args(argv)
-    overrides = {"PATH": str(args.content.resolve())} if args.content else None
+    overrides = {}
+    if args.content:
+        overrides["PATH"] = str(args.content.resolve())
+    if args.cache:
+        overrides["CACHE_PATH"] = str(args.cache.resolve())
 
     from pelican.log import init as init_pelican_logging
 
     init_pelican_logging(level=logging.WARNING)
     started = time.perf_counter()
     try:
-        report = build(args.settings, args.output, overrides)
+        report = build(args.settings, args.output, overrides, fast=not args.plain)
     except BuildError as error:
         print(f"Build failed: {error}", file=sys.stderr)
         print(f"Nothing in {args.output} was changed.", file=sys.stderr)
         return 1
-    seconds = time.perf_counter() - started
-    print(
-        f"Built {args.output} in {seconds:.1f} s: {len(report.written)} file(s) "
-        f"written, {len(report.removed)} removed, {report.unchanged} unchanged."
-    )
+    print(summary(args.output, report, time.perf_counter() - started))
     return 0
 
 

@@ -66,7 +66,14 @@ def site_url(context, path: str) -> str:
 
     Absolute in a production build (SITEURL is absolute), root-relative locally.
     """
-    return urljoin(f"{context.get('SITEURL', '')}/", path)
+    return join_url(f"{context.get('SITEURL', '')}/", path)
+
+
+def join_url(base: str, path: str) -> str:
+    """urljoin(base, path), without its cost for the common plain relative path."""
+    if ":" in path or path.startswith(("/", ".")) or "/." in path:
+        return urljoin(base, path)  # absolute, root-relative or with dot segments
+    return base + path
 
 
 @pass_context
@@ -81,9 +88,9 @@ def language_versions(
     current = context["DEFAULT_LANG"]
     urls: dict[str, str] = {}
     if content is not None:
-        urls[content.lang] = urljoin(f"{context.get('SITEURL', '')}/", content.url)
+        urls[content.lang] = join_url(f"{context.get('SITEURL', '')}/", content.url)
         for translation in getattr(content, "translations", []):
-            urls[translation.lang] = urljoin(
+            urls[translation.lang] = join_url(
                 f"{context.get('SITEURL', '')}/", translation.url
             )
     elif listing == "news":
@@ -111,7 +118,7 @@ def language_versions(
 def root_url(context, path: str) -> str:
     """URL of a file at the root of the whole site (favicon), from any subsite."""
     main = context.get("main_siteurl", context.get("SITEURL", ""))
-    return urljoin(f"{main}/", path)
+    return join_url(f"{main}/", path)
 
 
 @cache
@@ -151,7 +158,7 @@ def _file_hash(path: Path) -> str:
 def asset(context, name: str) -> str:
     """URL of a theme file with `?v=<content hash>`: a change reaches every browser."""
     theme_file = Path(context["THEME"]) / "static" / name
-    url = urljoin(
+    url = join_url(
         f"{context.get('SITEURL', '')}/", f"{context['THEME_STATIC_DIR']}/{name}"
     )
     return f"{url}?v={_file_hash(theme_file)}"

@@ -21,8 +21,13 @@ def run_build(
     settings: str = "publishconf.py",
     content: Path | None = None,
     siteurl: str = SITEURL,
+    cache: Path | None = None,
+    plain: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Run the real build command in a fresh process, as `invoke build` does."""
+    """Run the real build command in a fresh process, as `invoke build` does.
+
+    The cache lives beside the output unless given, so tests never share one.
+    """
     command = [
         sys.executable,
         "-m",
@@ -34,6 +39,9 @@ def run_build(
     ]
     if content is not None:
         command += ["--content", str(content)]
+    command += ["--cache", str(cache or output.parent / f"{output.name}-cache")]
+    if plain:
+        command.append("--plain")
     env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False

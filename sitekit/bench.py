@@ -1,0 +1,235 @@
+"""Build benchmark: stock Pelican + pelican-i18n-subsites vs our build (vs Hugo).
+
+`invoke bench` (or `python -m sitekit.bench --articles 600`) writes a deterministic
+corpus (sitekit.corpus) and builds it in one run with the same settings and theme:
+
+  (a) stock: `python -m sitekit.build --plain` (Pelican reads and parses every file in
+      every language subsite; no cache, no skipping);
+  (b) ours:  `python -m sitekit.build` cold (empty cache and output), then again with
+      nothing changed;
+  (c) Hugo, when the `hugo` command exists (Debian package), on the same texts.
+
+Rounds alternate the builds so load on the machine hits them alike; the table shows
+medians, the ratios, Markdown parses and the peak memory of the largest process. A
+last row times a one-article edit on the real site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitekit.corpus import write_corpus
+from sitekit.languages import LANGUAGE_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
+SITEURL = "https://www.example.org"
+PARSES = re.compile(r"(\d+) Markdown parse\(s\)")
+
+
+@dataclass
+class Timing:
+    """Wall times, peak memory and parse counts of one kind of build."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    parses: int | None = None
+
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
+    """Run `command`: wall seconds, peak RSS (KB) of its largest process, output."""
+    env = {**os.environ, "SITEURL": SITEURL, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read().decode() if process.stdout else ""
+    # wait4 reports the child's own peak and that of the children it waited for.
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output}")
+    return seconds, usage.ru_maxrss, output
+
+
+def build_command(content: Path, output: Path, cache: Path, plain: bool) -> list[str]:
+    command = [sys.executable, "-m", "sitekit.build", "--settings"]
+    command += [str(ROOT / "publishconf.py"), "--content", str(content)]
+    command += ["--output", str(output), "--cache", str(cache)]
+    return [*command, "--plain"] if plain else command
+
+
+def record(timing: Timing, measured: tuple[float, int, str]) -> None:
+    seconds, peak, output = measured
+    timing.seconds.append(seconds)
+    timing.peak_kb = max(timing.peak_kb, peak)
+    match = PARSES.search(output)
+    timing.parses = int(match[1]) if match else None
+
+
+# --- Hugo, on the same texts ----------------------------------------------------------
+HUGO_CONFIG = """baseURL = "https://www.example.org/"
+defaultContentLanguage = "nl"
+defaultContentLanguageInSubdir = false
+disableKinds = ["taxonomy", "term", "RSS"]
+[languages]
+{languages}
+"""
+HUGO_LAYOUT = """<!DOCTYPE html><html lang="{{ .Language.Lang }}">
+<head><meta charset="utf-8">
+<title>{{ .Title }}</title></head><body><nav>{{ range .Translations }}
+<a href="{{ .Permalink }}" hreflang="{{ .Language.Lang }}">{{ .Language.Lang }}</a>
+{{ end }}</nav><main><h1>{{ .Title }}</h1><time>{{ .Date.Format "2006-01-02" }}</time>
+{{ .Content }}</main></body></html>
+"""
+HUGO_LIST = """<!DOCTYPE html><html lang="{{ .Language.Lang }}">
+<head><meta charset="utf-8">
+<title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}
+<li><a href="{{ .Permalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>
+{{ end }}</ul></body></html>
+"""
+LINK = re.compile(r"\{filename\}article-(\d+)\.[a-z]+\.md")
+
+
+def write_hugo_site(content: Path, site: Path) -> None:
+    """The corpus as a Hugo site: same Markdown bodies, YAML front matter."""
+    languages = "\n".join(
+        f'[languages.{code}]\ncontentDir = "content/{code}"\nweight = {weight}'
+        for weight, code in enumerate(LANGUAGE_CODES, start=1)
+    )
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG.format(languages=languages))
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT)
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
+    for source in sorted((content / "news").glob("*.md")):
+        key, lang = source.name.removesuffix(".md").rsplit(".", 1)
+        metadata, body = source.read_text(encoding="utf-8").split("\n\n", 1)
+        fields = dict(line.split(": ", 1) for line in metadata.splitlines())
+        front = [
+            "---",
+            f"title: {fields['Title']!r}",
+            f"date: {fields['Date']}",
+            f"slug: {fields['Slug']}",
+            f"translationKey: {key}",
+            f"description: {fields['Description']!r}",
+            "---",
+        ]
+        target = site / "content" / lang / "news" / f"{key}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = LINK.sub(lambda m: f"../article-{int(m[1]):04d}/", body)
+        target.write_text("\n".join(front) + "\n" + body, encoding="utf-8")
+
+
+# --- The benchmark --------------------------------------------------------------------
+def run(articles: int, rounds: int) -> str:
+    """Run every measurement and return the report."""
+    work = Path(tempfile.mkdtemp(prefix="sitekit-bench-"))
+    try:
+        content = work / "content"
+        sources = write_corpus(content, articles)
+        stock, cold, unchanged, hugo = Timing(), Timing(), Timing(), Timing()
+        hugo_site = None
+        if shutil.which("hugo"):
+            hugo_site = work / "hugo"
+            write_hugo_site(content, hugo_site)
+        for _ in range(rounds):
+            shutil.rmtree(work / "out-a", ignore_errors=True)
+            record(
+                stock,
+                timed(build_command(content, work / "out-a", work / "cache-a", True)),
+            )
+            for folder in ("out-b", "cache-b"):
+                shutil.rmtree(work / folder, ignore_errors=True)
+            command = build_command(content, work / "out-b", work / "cache-b", False)
+            record(cold, timed(command))
+            record(unchanged, timed(command))
+            if hugo_site:
+                shutil.rmtree(hugo_site / "public", ignore_errors=True)
+                record(hugo, timed(["hugo", "--quiet"], cwd=hugo_site))
+        same = subprocess.run(
+            ["diff", "-rq", str(work / "out-a"), str(work / "out-b")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        edit = one_article_edit(work, rounds)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return report(articles, sources, rounds, stock, cold, unchanged, hugo, edit, same)
+
+
+def one_article_edit(work: Path, rounds: int) -> Timing:
+    """Rebuild time of the real site after editing one news item."""
+    content = work / "real-content"
+    shutil.copytree(ROOT / "content", content)
+    command = build_command(content, work / "real-out", work / "real-cache", False)
+    timed(command)  # the warm state an editor has
+    article = sorted((content / "news").glob("*.nl.md"))[0]
+    timing = Timing()
+    for index in range(rounds):
+        with article.open("a", encoding="utf-8") as file:
+            file.write(f"\nEdit {index}.\n")
+        record(timing, timed(command))
+    return timing
+
+
+def report(articles, sources, rounds, stock, cold, unchanged, hugo, edit, same) -> str:
+    """The benchmark table."""
+    base = stock.median()
+    rows = [
+        ("(a) stock Pelican + i18n-subsites, cold", stock),
+        ("(b) ours, cold", cold),
+        ("(b) ours, no change", unchanged),
+    ]
+    if hugo.seconds:
+        rows.append(("(c) Hugo, cold", hugo))
+    rows.append(("ours, real site, one article edited", edit))
+    lines = [
+        f"{articles} articles x {len(LANGUAGE_CODES)} languages = {sources} sources; "
+        f"median of {rounds} rounds",
+        "",
+        "| build | median | ratio to (a) | Markdown parses | peak memory |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, timing in rows:
+        parses = "—" if timing.parses is None else str(timing.parses)
+        lines.append(
+            f"| {name} | {timing.median():.2f} s | {timing.median() / base:.3f} | "
+            f"{parses} | {timing.peak_kb / 1024:.0f} MB |"
+        )
+    lines.append("")
+    lines.append(
+        "Output of (b) byte-identical to (a): "
+        + ("yes" if same.returncode == 0 else f"NO\n{same.stdout}")
+    )
+    if hugo.seconds:
+        verdict = "yes" if unchanged.median() <= hugo.median() else "no"
+        lines.append(f"No-change rebuild no slower than Hugo's cold build: {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(prog="python -m sitekit.bench")
+    parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(run(args.articles, args.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""Pelican plugin: parse each Markdown source once per build, on every core.
+
+The results are kept between builds.
+
+Stock pelican-i18n-subsites runs one Pelican per language, and each one reads and
+converts every source: 4 languages, 4 parses of each file (DESIGN.md measured 5,409
+parses for 1,803 files). Here the main site, before anything is read, converts the
+sources that changed since the last build in a process pool; every subsite then takes
+the HTML and the raw metadata from memory. The metadata is still processed by each
+subsite's reader, because processed values (dates, categories) depend on its settings.
+
+The cache on disk maps a file's SHA-256 to its parse, under a fingerprint of the
+Markdown settings and library versions, so an edited file, another Markdown setting
+or another library version can never be served from it. A cache that cannot be read
+is rebuilt with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from markdown import Markdown
+from pelican import signals
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
+from pelican.utils import pelican_open
+
+from sitekit.languages import DEFAULT_LANG
+
+LOG = logging.getLogger(__name__)
+LOG_PREFIX = "[sitekit.markdown_cache]"
+CACHE_FORMAT = 1
+CACHE_FILE = "markdown-cache.pickle"
+# FAST_BUILD, the settings of the fast-build plugins (this one, parallel_writer):
+FAST_BUILD_DEFAULTS = {
+    "workers": 0,  # processes for parsing and writing; 0: one per core
+    "parse_pool_from": 48,  # fewer changed files are parsed in the main process
+    "fork_writers_from": 200,  # fewer pages are written by the main process
+}
+
+
+def fast_build_options(settings: dict) -> dict:
+    """FAST_BUILD merged with its defaults; a wrong key or value stops the build."""
+    given = settings.get("FAST_BUILD", {})
+    unknown = set(given) - set(FAST_BUILD_DEFAULTS)
+    if unknown:
+        raise ValueError(
+            f"FAST_BUILD has unknown key(s) {sorted(unknown)}; "
+            f"known: {sorted(FAST_BUILD_DEFAULTS)}"
+        )
+    options = {**FAST_BUILD_DEFAULTS, **given}
+    for key, value in options.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"FAST_BUILD[{key!r}] must be a whole number >= 0")
+    if not options["workers"]:
+        options["workers"] = min(os.cpu_count() or 1, 8)
+    return options
+
+
+Parsed = tuple[str, dict[str, list[str]]]  # HTML, raw metadata (Markdown's `Meta`)
+
+
+@dataclass
+class BuildStats:
+    """What the last build parsed; `sitekit.build` prints it."""
+
+    sources: int = 0
+    parsed: int = 0
+    from_cache: int = 0
+    parsed_files: list[str] = field(default_factory=list)
+
+
+STATS = BuildStats()
+_PARSED: dict[str, Parsed] = {}
+# Fields whose processed value is immutable and the same in every subsite (a date is
+# parsed by dateutil, which is slow): processed once, shared by the four subsites.
+IMMUTABLE_FIELDS = frozenset({"date", "modified"})
+_PROCESSED: dict[tuple[str, str], object] = {}
+
+
+def markdown_settings(settings: dict) -> dict:
+    """The Markdown options of Pelican's MarkdownReader (it adds the meta extension)."""
+    options = {**settings["MARKDOWN"]}
+    configs = options.get("extension_configs", {})
+    extensions = list(options.get("extensions", []))
+    for extension in [*configs, "markdown.extensions.meta"]:
+        if extension not in extensions:
+            extensions.append(extension)
+    options["extensions"] = extensions
+    options.setdefault("extension_configs", {})
+    return options
+
+
+def cache_fingerprint(options: dict) -> str:
+    """What a cached parse depends on besides the file: options and library versions."""
+    parts = [
+        f"format={CACHE_FORMAT}",
+        f"markdown={version('markdown')}",
+        f"pelican={version('pelican')}",
+        repr(sorted(options.items(), key=lambda item: item[0])),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+# --- Parsing, in worker processes or in this one --------------------------------------
+_WORKER_MARKDOWN: Markdown | None = None
+
+
+def _start_worker(options: dict) -> None:
+    global _WORKER_MARKDOWN  # one converter per worker process
+    _WORKER_MARKDOWN = Markdown(**options)
+
+
+def _parse(path: str) -> Parsed:
+    """Convert one file exactly as Pelican's MarkdownReader.read does."""
+    converter = _WORKER_MARKDOWN
+    assert converter is not None
+    converter.reset()
+    with pelican_open(path) as text:
+        html = converter.convert(text)
+    return html, dict(getattr(converter, "Meta", {}))
+
+
+def parse_files(
+    paths: list[str], options: dict, workers: int, pool_from: int
+) -> list[Parsed]:
+    """Parse `paths`, in a process pool when there are enough of them."""
+    if len(paths) < pool_from or workers < 2:
+        _start_worker(options)
+        return [_parse(path) for path in paths]
+    chunk = max(1, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(
+        workers, initializer=_start_worker, initargs=(options,)
+    ) as pool:
+        return list(pool.map(_parse, paths, chunksize=chunk))
+
+
+# --- The cache on disk ----------------------------------------------------------------
+def load_cache(path: Path, fingerprint: str) -> dict[str, Parsed]:
+    """Cached parses by file digest; empty (with a warning) when unusable."""
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as file:
+            data = pickle.load(file)
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            raise ValueError("written by another version")
+        entries = data["entries"]
+        if not isinstance(entries, dict):
+            raise ValueError("no entries")
+    except Exception as error:  # any damage: a half-written or foreign file
+        LOG.warning(
+            "%s the cache %s could not be used (%s); rebuilding it",
+            LOG_PREFIX,
+            path,
+            error or type(error).__name__,
+        )
+        return {}
+    if data.get("fingerprint") != fingerprint:
+        LOG.info("%s Markdown settings or versions changed: parsing all", LOG_PREFIX)
+        return {}
+    return entries
+
+
+def save_cache(path: Path, fingerprint: str, entries: dict[str, Parsed]) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": CACHE_FORMAT, "fingerprint": fingerprint, "entries": entries}
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def markdown_sources(settings: dict) -> list[str]:
+    """Absolute paths of the Markdown files Pelican will read as pages or articles."""
+    root = Path(settings["PATH"])
+    folders = [*settings["PAGE_PATHS"], *settings["ARTICLE_PATHS"]]
+    suffixes = {f".{extension}" for extension in MarkdownReader.file_extensions}
+    found = {
+        os.path.abspath(path)  # noqa: PTH100 (Pelican's key: symlinks unresolved)
+        for folder in folders
+        for path in (root / folder).rglob("*")
+        if path.suffix in suffixes and path.is_file()
+    }
+    return sorted(found)
+
+
+def preparse(pelican) -> None:
+    """Before the main site reads anything: parse what changed, load the rest."""
+    settings = pelican.settings
+    if settings["DEFAULT_LANG"] != DEFAULT_LANG:
+        return  # a subsite of the same build: the main site did it
+    _PARSED.clear()
+    STATS.__init__()
+    fast = fast_build_options(settings)
+    options = markdown_settings(settings)
+    fingerprint = cache_fingerprint(options)
+    cache_path = Path(settings["CACHE_PATH"]) / CACHE_FILE
+    cached = load_cache(cache_path, fingerprint)
+
+    sources = markdown_sources(settings)
+    digests = {
+        path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in sources
+    }
+    missing = [path for path in sources if digests[path] not in cached]
+    parsed = parse_files(missing, options, fast["workers"], fast["parse_pool_from"])
+    fresh = dict(zip(missing, parsed, strict=True))
+
+    entries: dict[str, Parsed] = {}
+    for path in sources:
+        parsed = fresh.get(path) or cached[digests[path]]
+        _PARSED[path] = parsed
+        entries[digests[path]] = parsed
+    STATS.sources, STATS.parsed = len(sources), len(missing)
+    STATS.from_cache, STATS.parsed_files = len(sources) - len(missing), missing
+    if missing or len(entries) != len(cached):
+        save_cache(cache_path, fingerprint, entries)
+    LOG.debug("%s %d parsed, %d from cache", LOG_PREFIX, len(missing), STATS.from_cache)
+
+
+class SharedMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader, taking the parse from this build's shared results."""
+
+    def read(self, source_path):
+        """Return HTML and processed metadata, parsing only what was not pre-parsed."""
+        parsed = _PARSED.get(os.path.abspath(source_path))  # noqa: PTH100 (as Pelican)
+        if parsed is None:  # a file that appeared mid-build: read it the stock way
+            return super().read(source_path)
+        self._source_path = source_path
+        html, meta = parsed
+        return html, self._parse_metadata(meta)
+
+    def _parse_metadata(self, meta):
+        """Process metadata as MarkdownReader._parse_metadata does (pelican 4.12).
+
+        The stock method needs the Markdown instance of the parse it follows; ours
+        keeps one converter per reader for the rare formatted field (Summary).
+        """
+        formatted_fields = self.settings["FORMATTED_FIELDS"]
+        output = {}
+        for name, value in meta.items():
+            name = name.lower()
+            if name in formatted_fields:
+                converter = self._formatter()
+                converter.reset()
+                formatted = converter.convert("\n".join(value))
+                output[name] = self.process_metadata(name, formatted)
+            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                if len(value) > 1:
+                    LOG.warning(
+                        "Duplicate definition of `%s` for %s. Using first one.",
+                        name,
+                        self._source_path,
+                    )
+                output[name] = self.process_metadata(name, value[0])
+            elif len(value) > 1:
+                output[name] = self.process_metadata(name, value)
+            elif name in IMMUTABLE_FIELDS:
+                key = (name, value[0])
+                if key not in _PROCESSED:
+                    _PROCESSED[key] = self.process_metadata(name, value[0])
+                output[name] = _PROCESSED[key]
+            else:
+                output[name] = self.process_metadata(name, value[0])
+        return output
+
+    def _formatter(self) -> Markdown:
+        converter = getattr(self, "_field_markdown", None)
+        if converter is None:
+            converter = Markdown(**self.settings["MARKDOWN"])
+            converter.preprocessors.deregister("meta")  # as the stock reader does
+            self._field_markdown = converter
+        return converter
+
+
+def use_shared_reader(readers) -> None:
+    """Read every Markdown extension with the shared reader."""
+    for extension in SharedMarkdownReader.file_extensions:
+        if extension in readers.reader_classes:
+            readers.reader_classes[extension] = SharedMarkdownReader
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(preparse)
+    signals.readers_init.connect(use_shared_reader)

@@ -1,0 +1,197 @@
+"""Pelican plugin: render and write the pages of every language on every core.
+
+Pelican renders each page in turn, in one process. This writer records each page it
+is asked to write, and once the last subsite is done, forks one child per core; each
+child renders its share of the pages with Pelican's own `Writer.write_file`. The
+children share the parent's memory (copy-on-write), so nothing is pickled.
+
+What a child logs at WARNING or above is passed to the parent and logged there, so
+the build's "warnings are fatal" rule still holds; an exception in a child fails the
+build with its message. Paginated listings, feeds and small sites are written in the
+parent, exactly as stock Pelican does. Pelican's `content_written` signal fires in the
+child that wrote the file: a plugin that needs it in the main process would see nothing
+(none of ours does).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+from pelican import signals
+from pelican.utils import sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from sitekit.languages import DEFAULT_LANG
+from sitekit.markdown_cache import fast_build_options
+
+LOG = logging.getLogger(__name__)
+LOG_PREFIX = "[sitekit.parallel_writer]"
+
+Job = tuple["ParallelWriter", str, Any, dict, dict]
+_WRITERS: list[ParallelWriter] = []
+
+
+class ParallelWriter(Writer):
+    """A Pelican Writer that defers plain page writes to `write_deferred()`."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.jobs: list[Job] = []
+        _WRITERS.append(self)
+
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        """Record a page, or write it now when Pelican would paginate it."""
+        if not name:
+            return None
+        if paginated is None:  # the test stock Writer.write_file makes
+            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            return super().write_file(
+                name,
+                template,
+                context,
+                relative_urls=relative_urls,
+                paginated=paginated,
+                template_name=template_name,
+                override_output=override_output,
+                url=url,
+                **kwargs,
+            )
+        if not self._claim(sanitised_join(self.output_path, name), override_output):
+            return None
+        options = {
+            "relative_urls": relative_urls,
+            "paginated": paginated,
+            "template_name": template_name,
+            "override_output": override_output,
+            "url": url,
+        }
+        # Copy now, as stock write_file does: the generator may change it later.
+        self.jobs.append((self, name, template, context.copy(), {**options, **kwargs}))
+        return None
+
+    def _claim(self, path: str, override: bool) -> bool:
+        """Apply Writer._open_w's rules now, in call order; False: skip the page."""
+        if path in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" a second time '
+                    "(was previously overwritten)"
+                )
+            return False
+        if path in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{path}" as Pelican has already '
+                "written to it previously (set `override=True` if intended)"
+            )
+        if override:
+            self._overridden_files.add(path)
+        self._written_files.add(path)
+        return True
+
+
+def _render(jobs: list[Job]) -> None:
+    """Write pages with the stock method; the claims were made in the parent."""
+    cleared: set[int] = set()
+    for writer, name, template, context, options in jobs:
+        if id(writer) not in cleared:
+            writer._written_files, writer._overridden_files = set(), set()
+            cleared.add(id(writer))
+        Writer.write_file(writer, name, template, context, **options)
+
+
+class _PipeHandler(logging.Handler):
+    def __init__(self, stream) -> None:
+        super().__init__(level=logging.WARNING)
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = {"level": record.levelno, "message": record.getMessage()}
+        self.stream.write(json.dumps(message) + "\n")
+        self.stream.flush()
+
+
+def _child(jobs: list[Job], write_fd: int) -> None:
+    """In a forked child: render `jobs`, report problems, never return."""
+    code = 0
+    try:
+        with os.fdopen(write_fd, "w", encoding="utf-8") as stream:
+            logging.getLogger().handlers = [_PipeHandler(stream)]
+            try:
+                _render(jobs)
+            except BaseException as error:  # report everything, then exit
+                failure = {"level": -1, "message": f"{type(error).__name__}: {error}"}
+                stream.write(json.dumps(failure) + "\n")
+                code = 1
+    finally:
+        os._exit(code)  # skip the parent's atexit handlers and buffers
+
+
+def write_in_parallel(jobs: list[Job], workers: int) -> None:
+    """Fork `workers` children, each writing every workers-th page; wait for all."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for index in range(workers):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            _child(jobs[index::workers], write_fd)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+    failures = []
+    for pid, read_fd in children:
+        with os.fdopen(read_fd, encoding="utf-8") as stream:
+            for line in stream:
+                report = json.loads(line)
+                if report["level"] < 0:
+                    failures.append(report["message"])
+                else:
+                    LOG.log(report["level"], "%s", report["message"])
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 and not failures:
+            failures.append(f"a page-writing process ended with status {status}")
+    if failures:
+        raise RuntimeError(f"{LOG_PREFIX} writing pages failed: {failures[0]}")
+
+
+def provide_writer(pelican) -> type[Writer]:
+    """Every Pelican of the build (main site and subsites) writes with ours."""
+    return ParallelWriter
+
+
+def write_deferred(pelican) -> None:
+    """After the main site, the last of the build: write every recorded page."""
+    if pelican.settings["DEFAULT_LANG"] != DEFAULT_LANG:
+        return
+    jobs = [job for writer in _WRITERS for job in writer.jobs]
+    _WRITERS.clear()
+    options = fast_build_options(pelican.settings)
+    workers = options["workers"]
+    if len(jobs) < options["fork_writers_from"] or workers < 2:
+        _render(jobs)
+    else:
+        write_in_parallel(jobs, workers)
+    LOG.debug("%s wrote %d pages with %d process(es)", LOG_PREFIX, len(jobs), workers)
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals."""
+    signals.get_writer.connect(provide_writer)
+    signals.finalized.connect(write_deferred)

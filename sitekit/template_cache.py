@@ -1,0 +1,77 @@
+"""Pelican plugin: compile each Jinja template once, for every language and build.
+
+Every generator of every language subsite has its own Jinja environment, so a build of
+four languages compiled each template about twenty times; for the real site that was
+most of a rebuild. Jinja's bytecode cache keeps compiled templates, keyed by template
+file and a checksum of its source. Ours adds a memory layer that all environments of
+a build share, and keeps the files in a folder named after the environment's options
+and Jinja's version, since the checksum covers only the template's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
+from pelican import signals
+
+LOG = logging.getLogger(__name__)
+LOG_PREFIX = "[sitekit.template_cache]"
+_CACHES: dict[Path, SharedBytecodeCache] = {}
+
+
+class SharedBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's file cache with a memory layer; a damaged file is a miss, not a crash."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(directory), "%s.cache")
+        self.memory: dict[tuple[str, str], object] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill `bucket` from memory, else from disk."""
+        code = self.memory.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+            return
+        try:
+            super().load_bytecode(bucket)
+        except Exception as error:  # a damaged file: compile again
+            LOG.warning(
+                "%s a cached template could not be read (%s); compiling it again",
+                LOG_PREFIX,
+                error or type(error).__name__,
+            )
+            bucket.reset()
+        if bucket.code is not None:
+            self.memory[(bucket.key, bucket.checksum)] = bucket.code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a freshly compiled template in memory and on disk."""
+        self.memory[(bucket.key, bucket.checksum)] = bucket.code
+        super().dump_bytecode(bucket)
+
+
+def cache_folder(settings: dict) -> Path:
+    """Compiled code depends on the environment's options and on Jinja's version."""
+    options = re.sub(r" at 0x[0-9a-f]+", "", repr(settings["JINJA_ENVIRONMENT"]))
+    key = hashlib.sha256(f"jinja={version('jinja2')}\n{options}".encode()).hexdigest()
+    return Path(settings["CACHE_PATH"]) / "templates" / key[:16]
+
+
+def use_shared_cache(generator) -> None:
+    """Give every generator's Jinja environment the build's shared cache."""
+    folder = cache_folder(generator.settings)
+    if folder not in _CACHES:
+        _CACHES[folder] = SharedBytecodeCache(folder)
+    generator.env.bytecode_cache = _CACHES[folder]
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals."""
+    signals.generator_init.connect(use_shared_cache)
