@@ -1,4 +1,4 @@
-"""Pelican plugin: the documentation catalogue, built from entries in content/documents/.
+"""Pelican plugin: the documentation catalogue, built from content/documents/.
 
 Each document is one file `content/documents/<key>.md` holding only metadata (see the
 README for an example): its type, year or date, the languages the document itself
@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import markdown
 from babel import Locale
 from babel.units import format_unit
+from fpdf import FPDF
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import slugify
@@ -45,7 +46,7 @@ from sitekit.content_checks import (
     read_content_file,
 )
 from sitekit.i18n import N_, localdate
-from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES, LANGUAGES
+from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.documents]"
@@ -223,8 +224,6 @@ def make_pdf(markdown_text: str, title: str, lang: str, date: datetime.date) -> 
     fpdf2's built-in Helvetica covers Latin-1, which is enough for our four languages
     (check_documents refuses other characters with the line they are on).
     """
-    from fpdf import FPDF  # imported here: only builds with local Markdown files need it
-
     pdf = FPDF(format="A4")
     # A fixed creation date keeps the bytes identical from build to build, so the
     # atomic build leaves the file untouched and publishing sees no change.
@@ -277,9 +276,8 @@ def read_entry(
     values: dict[str, str] = {}
     for name, (value, _line) in source.metadata.items():
         base, _, lang = name.partition("_")
-        if base in PLAIN and not lang:
-            values[name] = value
-        elif base in TRANSLATABLE and (not lang or lang in LANGUAGE_CODES):
+        plain = base in PLAIN and not lang
+        if plain or (base in TRANSLATABLE and (not lang or lang in LANGUAGE_CODES)):
             values[name] = value
         elif base in TRANSLATABLE:
             problem(
@@ -292,8 +290,8 @@ def read_entry(
             problem(
                 name,
                 f"{name.capitalize()} is not a field of a document entry",
-                "the fields are Type, Year or Date, Languages, Link and "
-                "Title, Description, Publisher, File, URL (each also as <Field>_<lang>)",
+                "the fields are Type, Year or Date, Languages, Link, and Title, "
+                "Description, Publisher, File, URL (each also as <Field>_<lang>)",
             )
 
     entry_type = values.get("type", "")
@@ -365,7 +363,9 @@ def read_entry(
         )
 
     for name in ("title", "publisher", "description"):
-        if not any(values.get(n) for n in (name, *(f"{name}_{c}" for c in LANGUAGE_CODES))):
+        if not any(
+            values.get(n) for n in (name, *(f"{name}_{c}" for c in LANGUAGE_CODES))
+        ):
             problem(
                 name,
                 f"no {name.capitalize()}",
@@ -687,7 +687,7 @@ def show_entry(
 def type_slugs(
     types: tuple[str, ...], translate: gettext.NullTranslations, lang: str
 ) -> dict[str, str]:
-    """A readable slug per type from its translated name: jaarverslagen, laws …"""
+    """A readable slug per type from its translated name, e.g. jaarverslagen."""
     slugs: dict[str, str] = {}
     for key in types:
         slug = slugify(
@@ -722,9 +722,7 @@ class DocumentsGenerator(Generator):
         content_root = Path(self.settings["PATH"])
         # Every subsite makes the bytes (a few ms): the sizes shown must be known
         # before any page is written, and subsites write before the main site.
-        self.entries, problems = load_entries(
-            content_root, self.config, with_data=True
-        )
+        self.entries, problems = load_entries(content_root, self.config, with_data=True)
         if problems:  # normally stopped earlier, by check_before_build
             raise ContentError(problems)
         self.catalogue_page = self._catalogue_page()
