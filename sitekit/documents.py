@@ -381,7 +381,8 @@ def read_entry(
         if base not in ("file", "url") or not values[name]:
             continue
         value = values[name]
-        field_name = name.capitalize()
+        field_name = base.upper() if base == "url" else name.capitalize()
+        field_name += f"_{lang}" if lang and base == "url" else ""
         if lang in targets:
             problem(
                 name,
@@ -605,10 +606,6 @@ class Catalogue:
 
     lang: str
     groups: tuple[Group, ...]
-
-    @property
-    def count(self) -> int:
-        return sum(len(group.entries) for group in self.groups)
 
 
 def format_size(size: int, lang: str) -> str:
