@@ -175,6 +175,8 @@ def test_type_links_land_on_the_right_group(site, lang):
         own = section.select_one(".mh-docgroup__page a")["href"]
         type_page = next(p for p in site.pages if p.url == own)
         assert type_page.soup.h1.get_text(strip=True) == section.h2.get_text(strip=True)
+        current = type_page.soup.select_one('nav.mh-nav a[aria-current="true"]')
+        assert current["href"] == page.url  # the menu shows the section we are in
         assert [li["id"] for li in type_page.soup.select("main li.mh-doc")] == [
             li["id"] for li in section.select("li.mh-doc")
         ]
