@@ -211,10 +211,12 @@ def check_url(url: str) -> str | None:
         return f"cannot be read ({error})"
     if parts.scheme == "http":
         return "uses http: link the https address of the publisher"
-    if parts.scheme != "https" or not parts.netloc.startswith(host) or not host:
+    if parts.scheme != "https" or not host:
         return "is not a web address of the form https://host/path"
-    if parts.username or parts.port or not HOST.match(host):
-        return f"has no valid host name ({parts.netloc!r})"
+    if parts.username or parts.port:
+        return "has a user name or a port: link the publisher's plain address"
+    if not HOST.match(host):
+        return f"has no valid host name ({host!r})"
     return None
 
 
