@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import markdown
 from babel import Locale
+from babel.lists import format_list
 from babel.units import format_unit
 from fpdf import FPDF
 from pelican import signals
@@ -624,13 +625,12 @@ def format_size(size: int, lang: str) -> str:
 
 def language_names(codes: tuple[str, ...], lang: str) -> str:
     """The document's languages written out in the page's language."""
-    from babel.lists import format_list
-
     locale = Locale.parse(BY_CODE[lang].locale)
     return format_list([locale.languages[code] for code in codes], locale=locale)
 
 
 def show_link(target: Target, lang: str, config: Config) -> Link:
+    """A link as site language `lang` shows it: sizes in its number format."""
     if target.local:
         return Link(
             url=f"{config.output}/{target.name}",

@@ -404,6 +404,19 @@ def test_a_good_fixture_entry_builds_and_copies_its_file_once(build_fixture):
     assert (output / "fr" / "documentation" / "rapports-annuels.html").is_file()
 
 
+def test_entries_without_a_catalogue_page_fail_the_build(build_fixture):
+    files = fixture()
+    for name in PAGES:
+        files[name] = files[name].replace("Template: documents\n", "")
+    result, _ = build_fixture(files)
+    assert result.returncode != 0
+    message = (
+        "content/documents/:1: there are document entries but no page in 'nl' "
+        "with `Template: documents` to show them"
+    )
+    assert message in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
