@@ -21,6 +21,7 @@ every key optional; TYPES lists the allowed type keys in the catalogue's order.
 from __future__ import annotations
 
 import datetime
+import functools
 import gettext
 import io
 import logging
@@ -221,6 +222,9 @@ def check_url(url: str) -> str | None:
     return None
 
 
+# Pure function of its arguments: each of the four subsites asks for the same PDFs,
+# and making one takes ~0.1 s, so each is made once per process.
+@functools.lru_cache(maxsize=64)
 def make_pdf(markdown_text: str, title: str, lang: str, date: datetime.date) -> bytes:
     """A PDF of a short Markdown text, the same bytes for the same input.
 
