@@ -21,6 +21,7 @@ PLUGINS = [
     "sitekit.content_checks",
     "sitekit.i18n",
     "sitekit.sitemap",
+    "sitekit.documents",
     "sitekit.markdown_cache",  # parse once per build for every language
     "sitekit.parallel_writer",  # render the pages on every core
     "sitekit.template_cache",  # compile each template once
@@ -37,6 +38,23 @@ ARTICLE_PATHS = ["news"]
 STATIC_PATHS = ["extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
+}
+# The documentation catalogue (sitekit/documents.py): entries in content/documents/,
+# local files written once into /documents/ at the root of the site.
+DOCUMENTS = {
+    "PATH": "documents",
+    "OUTPUT": "documents",
+    "TYPES": [
+        "annual-report",
+        "law",
+        "royal-decree",
+        "circular",
+        "eu-text",
+        "un-text",
+        "fact-sheet",
+        "brochure",
+        "study",
+    ],
 }
 READERS = {"html": None}  # content is Markdown only
 MARKDOWN = {

@@ -224,9 +224,17 @@ def check_duplicates(sources: Iterable[ContentFile]) -> Iterator[Problem]:
             seen[key] = source
 
 
+# Folders of content/ with their own format and checks (sitekit.documents).
+OTHER_FORMATS = ("documents",)
+
+
 def content_files(content_root: Path) -> list[Path]:
-    """Every Markdown source below content/."""
-    return sorted(content_root.rglob("*.md"))
+    """Every Markdown page or article below content/."""
+    return sorted(
+        path
+        for path in content_root.rglob("*.md")
+        if path.relative_to(content_root).parts[0] not in OTHER_FORMATS
+    )
 
 
 def check_content(content_root: Path) -> list[Problem]:

@@ -41,6 +41,11 @@ def collect(generator) -> None:
     )
 
 
+def add_content(siteurl: str, content) -> None:
+    """Add a page another plugin generates: it has `lang`, `url` and `translations`."""
+    _COLLECTED.append((siteurl, content))
+
+
 def _versions(siteurl: str, content) -> dict[str, str]:
     versions = {content.lang: _absolute(siteurl, content.url)}
     for translation in content.translations:
