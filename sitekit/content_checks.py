@@ -155,7 +155,10 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         listing = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s) in the content:\n{listing}")
+        super().__init__(
+            f"{len(problems)} problem(s) found by the checks (`invoke check` lists "
+            f"them):\n{listing}"
+        )
 
 
 @dataclass

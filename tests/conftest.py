@@ -21,6 +21,7 @@ def run_build(
     settings: str = "publishconf.py",
     content: Path | None = None,
     siteurl: str = SITEURL,
+    theme: Path | None = None,
 ) -> subprocess.CompletedProcess:
     """Run the real build command in a fresh process, as `invoke build` does."""
     command = [
@@ -34,6 +35,8 @@ def run_build(
     ]
     if content is not None:
         command += ["--content", str(content)]
+    if theme is not None:
+        command += ["--theme", str(theme)]
     env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
