@@ -564,7 +564,7 @@ def check_translated_from(source: ContentFile) -> Iterator[Problem]:
     own_lang = source.value("lang")
     original = source.path.with_name(f"{source.key}.{DEFAULT_LANG}.md")
     if not value:
-        if own_lang and own_lang != DEFAULT_LANG and original.is_file():
+        if own_lang and original.is_file() and original != source.path:
             yield Problem(
                 source.shown_path,
                 1,

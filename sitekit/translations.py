@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sitekit.content_checks import (
     REQUIRED,
+    TODO,
     TRANSLATED_FROM,
     ContentFile,
     content_files,
@@ -118,10 +119,9 @@ def document_rows(content_root: Path) -> list[Row]:
             continue
         row = Row("documents", path.stem)
         for lang in LANGUAGE_CODES:
-            present = bool(source.value(f"title_{lang}"))
-            row.cells[lang] = Cell(
-                "present" if present else "missing", source.shown_path
-            )
+            title = source.value(f"title_{lang}")
+            status = "missing" if not title else "draft" if TODO.search(title) else ""
+            row.cells[lang] = Cell(status or "present", source.shown_path)
         rows.append(row)
     return rows
 

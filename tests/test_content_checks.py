@@ -151,6 +151,10 @@ ERRORS = {
         page(Description="TODO: one or two sentences"),
         ":4: TODO in Description: this placeholder would be published",
     ),
+    "Lang nl-be": (
+        page(Lang="nl-be"),
+        ":2: Lang 'nl-be' is not a language of this site — write `Lang: nl`",
+    ),
     "Lang in capitals": (
         page(Lang="NL"),
         ":2: Lang 'NL' is not a language of this site — write `Lang: nl`",
@@ -189,6 +193,7 @@ def test_an_error_is_named_with_file_line_and_fix(tmp_path, case):
     assert f"content/pages/{name}{expected}" in result.stderr
     errors = result.stderr.split("Warnings (")[0]
     assert f"content/pages/{name}{expected}" in errors
+    assert "Warnings (" not in result.stderr, "a mistake also gave a warning"
 
 
 WARNINGS = {

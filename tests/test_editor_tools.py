@@ -125,6 +125,11 @@ def test_new_document_has_the_documents_fields(tmp_path):
         assert f"{line}\n" in text
     assert "Title_nl: Jaarverslag 2006\n" in text
     assert "Title_de: TODO\nDescription_de: TODO\n" in text
+    status = run("sitekit.translations", "--content", tmp_path).stdout
+    assert status_row(status, "documents/jaarverslag-2006") == [
+        "present",
+        *["draft"] * 3,
+    ]
 
 
 @pytest.mark.parametrize(
