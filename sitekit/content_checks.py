@@ -684,7 +684,7 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
                 yield Problem(shown, number, message, hint)
         for link in LINK_TARGET.finditer(line):
             target = next(group for group in link.groups() if group)
-            yield from check_link(source, project, number, target, line)
+            yield from check_link(source, project, number, target)
         for image in EXTERNAL_IMAGE.finditer(line):
             yield Problem(
                 shown,
@@ -699,7 +699,7 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
 
 
 def check_link(
-    source: ContentFile, project: Project, number: int, target: str, line: str
+    source: ContentFile, project: Project, number: int, target: str
 ) -> Iterator[Problem]:
     """One link target: inside the site it must exist; outside it must be https."""
     shown = source.shown_path
