@@ -81,6 +81,10 @@ AUTHORS_SAVE_AS = ""
 ARCHIVES_SAVE_AS = ""
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+# Draft translations (the stubs of `invoke new --translations`) have their own
+# settings; without these, every subsite would publish them under drafts/.
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
 DEFAULT_CATEGORY = "nieuws"
 globals().update(url_settings(BY_CODE[DEFAULT_LANG]))
 

@@ -31,12 +31,58 @@ def _build(c, settings: Path) -> None:
 
 
 @task
+def check(c):
+    """Check the content and theme: one line per problem; errors exit non-zero."""
+    c.run(
+        f"{PYTHON} -m sitekit.content_checks "
+        f"--settings {shlex.quote(str(CONFIG['settings']))}",
+        pty=False,
+    )
+
+
+@task(pre=[check])
 def build(c):
     """Build the site for local preview into output/ (warnings are errors)."""
     _build(c, CONFIG["settings"])
 
 
-@task(name="build-production")
+@task(
+    optional=["html"],
+    iterable=["done"],
+    help={
+        "html": "also write an HTML report (default reports/translations.html)",
+        "done": "a translation brought up to date with its source (repeatable)",
+    },
+)
+def translations(c, html=None, done=None):
+    """Show which page, news item and document exists in which language."""
+    command = f"{PYTHON} -m sitekit.translations"
+    for path in done or []:
+        command += f" --done {shlex.quote(path)}"
+    if html:
+        command += " --html" + ("" if html is True else f" {shlex.quote(html)}")
+    c.run(command, pty=False)
+
+
+@task(
+    positional=["kind"],
+    help={
+        "kind": "page, article (a news item) or document",
+        "title": "the title, in the language given by --lang",
+        "lang": "the language of the new file (default nl)",
+        "translations": "also create a draft stub in every other language",
+    },
+)
+def new(c, kind, title, lang="nl", translations=False):
+    """Create a new page, news article or document with the right metadata."""
+    command = (
+        f"{PYTHON} -m sitekit.scaffold {shlex.quote(kind)} --title {shlex.quote(title)}"
+        f" --lang {shlex.quote(lang)}"
+    )
+    c.run(command + (" --translations" if translations else ""), pty=False)
+
+
+@task(name="build-production", pre=[check])
 def build_production(c):
     """Build the site for publishing with publishconf.py (needs SITEURL=https://…)."""
     _build(c, CONFIG["production_settings"])

@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,7 @@ def _fatal_warnings() -> Iterator[None]:
     except BuildError:
         raise
     except Exception as error:  # Pelican and plugins raise many kinds; all end here
-        raise BuildError(f"{type(error).__name__}: {error}") from error
+        raise BuildError(describe_error(error)) from error
     finally:
         logging.getLogger().removeHandler(collector)
     if collector.records:
@@ -143,6 +144,44 @@ def run_pelican(settings: dict, output: Path) -> int:
         signals.article_generator_preread.disconnect(counter)
         signals.page_generator_preread.disconnect(counter)
     return counter.reads
+
+
+def describe_error(error: Exception) -> str:
+    """The error as a person needs it: for a template, its file and line first."""
+    from jinja2 import TemplateSyntaxError
+
+    from sitekit.content_checks import ContentError
+    from sitekit.i18n import CatalogError
+
+    if isinstance(error, ContentError | CatalogError):
+        return str(error)  # written for people already: file, line, what, how
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        return (
+            f"{_shown(error.filename)}:{error.lineno}: template syntax error: "
+            f"{error.message} — fix the tag on that line of the template"
+        )
+    # Jinja puts each template's file and line into the traceback: the innermost
+    # template frame is where rendering failed.
+    frames = traceback.extract_tb(error.__traceback__)
+    templates = [
+        frame for frame in frames if frame.filename.endswith((".html", ".xml", ".j2"))
+    ]
+    if templates:
+        frame = templates[-1]
+        return (
+            f"{_shown(frame.filename)}:{frame.lineno}: {type(error).__name__} while "
+            f"rendering the template: {error} — fix that line of the template"
+        )
+    return f"{type(error).__name__}: {error}"
+
+
+def _shown(filename: str) -> str:
+    """A file name relative to the current folder when it is below it."""
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return filename
 
 
 def sync_tree(source: Path, target: Path) -> SyncReport:
@@ -279,12 +318,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="stock Pelican: no shared parsing, no cache, no skipping (to compare)",
     )
+    parser.add_argument(
+        "--theme", type=Path, help="another theme folder (tests use broken copies)"
+    )
     args = parser.parse_args(argv)
     overrides = {}
     if args.content:
         overrides["PATH"] = str(args.content.resolve())
     if args.cache:
         overrides["CACHE_PATH"] = str(args.cache.resolve())
+    if args.theme:
+        overrides["THEME"] = str(args.theme.resolve())
 
     from pelican.log import init as init_pelican_logging
 

@@ -55,13 +55,10 @@ def serve(output: Path, host: str, port: int) -> None:
             print("Stopped.")
 
 
-def livereload(root: Path, settings: Path, output: Path, host: str, port: int) -> None:
-    """Rebuild on every change to content, theme or settings, and reload the browser.
-
-    A failed build is shown in the terminal; the server keeps the last good site.
-    """
-    from livereload import Server
-
+def build_command(
+    settings: Path, output: Path, content: Path | None = None
+) -> list[str]:
+    """The build that livereload runs after each change (the real, atomic one)."""
     command = [
         sys.executable,
         "-m",
@@ -71,19 +68,56 @@ def livereload(root: Path, settings: Path, output: Path, host: str, port: int) -
         "--output",
         str(output),
     ]
+    return command + (["--content", str(content)] if content else [])
 
-    def rebuild() -> None:
+
+def rebuild(command: list[str], root: Path) -> bool:
+    """Run one build; on failure say so plainly and return False, never raise.
+
+    The build prints its own errors (file, line, what to fix); the server must keep
+    serving the last good site, so nothing here may stop it.
+    """
+    try:
         result = subprocess.run(command, cwd=root, check=False)
-        if result.returncode != 0:
-            print(
-                "\n*** The build failed (see above); the browser still shows the "
-                "last good site. Fix the file and save again. ***\n",
-                file=sys.stderr,
-            )
+    except OSError as error:  # e.g. the Python interpreter moved: still keep serving
+        print(f"Could not run the build: {error}", file=sys.stderr)
+        ok = False
+    else:
+        ok = result.returncode == 0
+    if not ok:
+        print(
+            "\n*** The build failed (see above); the browser still shows the "
+            "last good site. Fix the file and save again. ***\n",
+            file=sys.stderr,
+            flush=True,
+        )
+    return ok
 
-    rebuild()
+
+def livereload(
+    root: Path,
+    settings: Path,
+    output: Path,
+    host: str,
+    port: int,
+    content: Path | None = None,
+) -> None:
+    """Rebuild on every change to content, theme or settings, and reload the browser.
+
+    A failed build is shown in the terminal; the server keeps the last good site.
+    """
+    from livereload import Server
+
+    command = build_command(settings, output, content)
+
+    def on_change() -> None:
+        rebuild(command, root)
+
+    on_change()
+    output.mkdir(parents=True, exist_ok=True)  # serve even if the first build failed
     server = Server()
-    for pattern in ("content/**/*", "theme/**/*", "*.py", "sitekit/*.py"):
-        server.watch(str(root / pattern), rebuild, delay=0.2)
+    watched = str(content) if content else str(root / "content")
+    for pattern in (f"{watched}/**/*", "theme/**/*", "*.py", "sitekit/*.py"):
+        server.watch(str(root / pattern), on_change, delay=0.2)
     _print_urls(host, port)
     server.serve(host=host, port=port, root=str(output), open_url_delay=None)

@@ -23,6 +23,7 @@ def run_build(
     siteurl: str = SITEURL,
     cache: Path | None = None,
     plain: bool = False,
+    theme: Path | None = None,
 ) -> subprocess.CompletedProcess:
     """Run the real build command in a fresh process, as `invoke build` does.
 
@@ -42,6 +43,8 @@ def run_build(
     command += ["--cache", str(cache or output.parent / f"{output.name}-cache")]
     if plain:
         command.append("--plain")
+    if theme is not None:
+        command += ["--theme", str(theme)]
     env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
