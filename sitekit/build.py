@@ -60,7 +60,11 @@ class SyncReport:
 # from that subsite, and the language switcher says the page is not translated.
 EXPECTED_WARNINGS = ("There are %s original (not translated) items %s: ",)
 # Loggers whose warnings concern our caches, not the site: shown, never fatal.
-CACHE_LOGGERS = ("sitekit.markdown_cache", "sitekit.template_cache")
+CACHE_LOGGERS = (
+    "sitekit.markdown_cache",
+    "sitekit.template_cache",
+    "sitekit.documents.cache",
+)
 # What `--plain` leaves out: with them gone, the build is stock Pelican.
 FAST_PLUGINS = (
     "sitekit.markdown_cache",

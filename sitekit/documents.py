@@ -23,10 +23,15 @@ from __future__ import annotations
 import datetime
 import functools
 import gettext
+import hashlib
 import io
+import json
 import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +39,6 @@ import markdown
 from babel import Locale
 from babel.lists import format_list
 from babel.units import format_unit
-from fpdf import FPDF
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import slugify
@@ -231,6 +235,8 @@ def make_pdf(markdown_text: str, title: str, lang: str, date: datetime.date) -> 
     fpdf2's built-in Helvetica covers Latin-1, which is enough for our four languages
     (check_documents refuses other characters with the line they are on).
     """
+    from fpdf import FPDF  # imported only when a PDF must be made: it takes 0.3 s
+
     pdf = FPDF(format="A4")
     # A fixed creation date keeps the bytes identical from build to build, so the
     # atomic build leaves the file untouched and publishing sees no change.
@@ -246,6 +252,36 @@ def make_pdf(markdown_text: str, title: str, lang: str, date: datetime.date) -> 
     buffer = io.BytesIO()
     pdf.output(buffer)
     return buffer.getvalue()
+
+
+# What a PDF's bytes depend on besides its arguments: fpdf2 and this module's code.
+_PDF_MAKER = "fpdf2={};{}".format(
+    version("fpdf2"), hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+)
+# Problems of that cache are not problems of the site: logged, never fatal.
+CACHE_LOG = logging.getLogger("sitekit.documents.cache")
+
+
+def cached_pdf(
+    markdown_text: str, title: str, lang: str, date: datetime.date, cache: Path | None
+) -> bytes:
+    """make_pdf, kept on disk between builds: a build with no change makes no PDF."""
+    if cache is None:
+        return make_pdf(markdown_text, title, lang, date)
+    inputs = json.dumps([markdown_text, title, lang, date.isoformat(), _PDF_MAKER])
+    path = cache / "pdf" / f"{hashlib.sha256(inputs.encode()).hexdigest()}.pdf"
+    if path.is_file():
+        data = path.read_bytes()
+        if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF"):
+            return data
+        CACHE_LOG.warning("%s a cached PDF was damaged; making it again", LOG_PREFIX)
+    data = make_pdf(markdown_text, title, lang, date)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".pdf-")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    Path(temporary).replace(path)  # atomic: never a half-written PDF in the cache
+    return data
 
 
 def entry_files(content_root: Path, config: Config) -> list[Path]:
@@ -487,7 +523,11 @@ def read_entry(
 
 
 def load_entries(
-    content_root: Path, config: Config, *, with_data: bool = False
+    content_root: Path,
+    config: Config,
+    *,
+    with_data: bool = False,
+    cache: Path | None = None,
 ) -> tuple[list[Entry], list[Problem]]:
     """Read every entry; with `with_data`, also make the bytes of each local file."""
     entries: list[Entry] = []
@@ -517,12 +557,12 @@ def load_entries(
                     )
                 )
             if with_data:
-                target.data = local_bytes(entry, target)
+                target.data = local_bytes(entry, target, cache)
         entries.append(entry)
     return entries, sorted(problems)
 
 
-def local_bytes(entry: Entry, target: Target) -> bytes:
+def local_bytes(entry: Entry, target: Target, cache: Path | None = None) -> bytes:
     """The bytes of a local file as published: a copy, or a PDF made from Markdown."""
     assert target.source is not None
     if target.source.suffix != ".md":
@@ -530,7 +570,8 @@ def local_bytes(entry: Entry, target: Target) -> bytes:
     lang = target.lang or entry.languages[0]
     title, _ = entry.pick("title", lang)
     date = entry.date or datetime.date(entry.year, 1, 1)
-    return make_pdf(target.source.read_text(encoding="utf-8"), title, lang, date)
+    text = target.source.read_text(encoding="utf-8")
+    return cached_pdf(text, title, lang, date, cache)
 
 
 def check_documents(content_root: Path, config: Config | None = None) -> list[Problem]:
@@ -725,7 +766,12 @@ class DocumentsGenerator(Generator):
         content_root = Path(self.settings["PATH"])
         # Every subsite makes the bytes (a few ms): the sizes shown must be known
         # before any page is written, and subsites write before the main site.
-        self.entries, problems = load_entries(content_root, self.config, with_data=True)
+        self.entries, problems = load_entries(
+            content_root,
+            self.config,
+            with_data=True,
+            cache=Path(self.settings["CACHE_PATH"]) / "documents",
+        )
         if problems:  # normally stopped earlier, by check_before_build
             raise ContentError(problems)
         self.catalogue_page = self._catalogue_page()

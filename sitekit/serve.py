@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import subprocess
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -85,13 +86,41 @@ def rebuild(command: list[str], root: Path) -> bool:
     else:
         ok = result.returncode == 0
     if not ok:
-        print(
-            "\n*** The build failed (see above); the browser still shows the "
-            "last good site. Fix the file and save again. ***\n",
-            file=sys.stderr,
-            flush=True,
-        )
+        _say_the_build_failed()
     return ok
+
+
+def _say_the_build_failed() -> None:
+    print(
+        "\n*** The build failed (see above); the browser still shows the "
+        "last good site. Fix the file and save again. ***\n",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _build_in_child(argv: list[str]) -> None:
+    from sitekit.build import main
+
+    sys.exit(main(argv))
+
+
+def rebuild_forked(command: list[str]) -> bool:
+    """Like `rebuild`, in a forked child of this process, which has Pelican imported.
+
+    That saves the half second a new Python spends on imports, so an edit shows
+    within a second. Only for content and theme changes: a change to our code or the
+    settings needs a fresh interpreter (`rebuild`).
+    """
+    argv = command[command.index("sitekit.build") + 1 :]
+    child = multiprocessing.get_context("fork").Process(
+        target=_build_in_child, args=(argv,)
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        _say_the_build_failed()
+    return child.exitcode == 0
 
 
 def livereload(
@@ -108,16 +137,23 @@ def livereload(
     """
     from livereload import Server
 
+    import sitekit.build  # noqa: F401 (imported once here, so forked builds start fast)
+
     command = build_command(settings, output, content)
 
-    def on_change() -> None:
+    def on_code_change() -> None:
         rebuild(command, root)
 
-    on_change()
+    def on_change() -> None:
+        rebuild_forked(command)
+
+    on_code_change()
     output.mkdir(parents=True, exist_ok=True)  # serve even if the first build failed
     server = Server()
     watched = str(content) if content else str(root / "content")
-    for pattern in (f"{watched}/**/*", "theme/**/*", "*.py", "sitekit/*.py"):
-        server.watch(str(root / pattern), on_change, delay=0.2)
+    for pattern in (f"{watched}/**/*", "theme/**/*"):
+        server.watch(str(root / pattern), on_change)
+    for pattern in ("*.py", "sitekit/*.py"):
+        server.watch(str(root / pattern), on_code_change)
     _print_urls(host, port)
     server.serve(host=host, port=port, root=str(output), open_url_delay=None)

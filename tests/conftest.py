@@ -45,7 +45,8 @@ def run_build(
         command.append("--plain")
     if theme is not None:
         command += ["--theme", str(theme)]
-    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT)}
+    # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
+    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )

@@ -15,7 +15,7 @@ import pytest
 
 from sitekit import translations
 from sitekit.scaffold import make_slug, new_content
-from sitekit.serve import build_command, language_urls, rebuild
+from sitekit.serve import build_command, language_urls, rebuild, rebuild_forked
 from tests.support import ROOT
 
 HOME = (
@@ -292,6 +292,22 @@ def test_a_failing_rebuild_is_reported_and_does_not_raise(tmp_path, capfd):
 
     write(content / "pages" / "home.nl.md", HOME)
     assert rebuild(command, ROOT) is True
+
+
+def test_a_forked_rebuild_reports_failure_and_then_builds(tmp_path, capfd):
+    content = tmp_path / "content"
+    write(content / "pages" / "home.nl.md", HOME.replace("Lang: nl", "Lang: nl-be"))
+    command = build_command(ROOT / "pelicanconf.py", tmp_path / "out", content)
+    command += ["--cache", str(tmp_path / "cache")]
+
+    assert rebuild_forked(command) is False
+    err = capfd.readouterr().err
+    assert "content/pages/home.nl.md:2: Lang 'nl-be' is not a language" in err
+    assert "*** The build failed (see above)" in err
+
+    write(content / "pages" / "home.nl.md", HOME)
+    assert rebuild_forked(command) is True
+    assert (tmp_path / "out" / "index.html").is_file()
 
 
 def free_port() -> int:

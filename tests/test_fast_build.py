@@ -323,3 +323,18 @@ def test_unchanged_files_keep_their_mtime_after_an_edit(site_copy, tmp_path):
     }
     assert "en/privacy.html" in changed
     assert "statuut.html" not in changed
+
+
+def test_a_damaged_pdf_cache_is_made_again(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    cached = list((tmp_path / "cache" / "documents" / "pdf").glob("*.pdf"))
+    assert len(cached) == 4  # the fact sheet in each language
+    for path in cached:
+        path.write_bytes(b"%PDF-1.4 cut off")
+    (tmp_path / "out" / "statuut.html").unlink()
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "a cached PDF was damaged" in again.stdout + again.stderr
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
