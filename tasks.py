@@ -114,13 +114,6 @@ def livereload(c):
 
 
 @task
-def test(c):
-    """Run every test (builds the site in a temporary folder first)."""
-    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    c.run(f"{PYTHON} -m pytest", env=env, pty=False)
-
-
-@task
 def catalogs(c):
     """Update the interface-string catalogs from the templates (then translate)."""
     pybabel = f"{PYTHON} -m babel.messages.frontend"
@@ -162,6 +155,13 @@ def lint(c):
     """Check the Python code with ruff (lint and format)."""
     c.run(f"{PYTHON} -m ruff check .")
     c.run(f"{PYTHON} -m ruff format --check .")
+
+
+@task(pre=[lint, check])
+def test(c):
+    """Run every check: lint, content checks, then all tests (they build the site)."""
+    env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    c.run(f"{PYTHON} -m pytest", env=env, pty=False)
 
 
 @task(
