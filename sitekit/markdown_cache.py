@@ -264,17 +264,21 @@ class SharedMarkdownReader(MarkdownReader):
                         name,
                         self._source_path,
                     )
-                output[name] = self.process_metadata(name, value[0])
+                output[name] = self._process(name, value[0])
             elif len(value) > 1:
                 output[name] = self.process_metadata(name, value)
-            elif name in IMMUTABLE_FIELDS:
-                key = (name, value[0])
-                if key not in _PROCESSED:
-                    _PROCESSED[key] = self.process_metadata(name, value[0])
-                output[name] = _PROCESSED[key]
             else:
-                output[name] = self.process_metadata(name, value[0])
+                output[name] = self._process(name, value[0])
         return output
+
+    def _process(self, name: str, value: str):
+        """process_metadata, done once per build for fields that allow it."""
+        if name not in IMMUTABLE_FIELDS:
+            return self.process_metadata(name, value)
+        key = (name, value)
+        if key not in _PROCESSED:
+            _PROCESSED[key] = self.process_metadata(name, value)
+        return _PROCESSED[key]
 
     def _formatter(self) -> Markdown:
         converter = getattr(self, "_field_markdown", None)
