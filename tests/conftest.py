@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, SITEURL, Site
+from tests.support import ROOT, SITEURL, Site, write_files
 
 
 def run_build(
@@ -67,13 +67,7 @@ def build_fixture(tmp_path):
 
     def build(files: dict[str, str | bytes], output: Path | None = None):
         content = tmp_path / "content"
-        for name, text in files.items():
-            path = content / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            else:
-                path.write_text(text, encoding="utf-8")
+        write_files(content, files)
         output = output or tmp_path / "output"
         return run_build(output, content=content), output
 

@@ -17,6 +17,30 @@ SITEURL = (
 )
 
 
+def page(body: str = "Tekst.", **fields: str | None) -> str:
+    """A Dutch fixture page; each keyword sets (or, with None, drops) a metadata key."""
+    metadata = {
+        "Title": "Statuut",
+        "Lang": "nl",
+        "Slug": "statuut",
+        "Description": "D.",
+    }
+    metadata.update(fields)
+    lines = [f"{key}: {value}" for key, value in metadata.items() if value is not None]
+    return "\n".join(lines) + "\n\n" + body + "\n"
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write fixture files (path below `root` → text or bytes)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+
 def page_language(relative: str) -> str:
     """The language of a built page, from its folder: /fr/… is French, / is Dutch."""
     first = relative.split("/", 1)[0]

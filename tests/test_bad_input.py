@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.conftest import run_build
-from tests.support import ROOT
+from tests.support import ROOT, page
 
 GOOD_PAGE = """Title: Statuut
 Lang: nl
@@ -19,18 +19,6 @@ Description: Het statuut.
 
 Tekst.
 """
-
-
-def page(**fields: str) -> str:
-    metadata = {
-        "Title": "Statuut",
-        "Lang": "nl",
-        "Slug": "statuut",
-        "Description": "D.",
-    }
-    metadata.update(fields)
-    lines = [f"{key}: {value}" for key, value in metadata.items() if value is not None]
-    return "\n".join(lines) + "\n\nTekst.\n"
 
 
 def without(key: str) -> str:

@@ -11,20 +11,7 @@ import sys
 
 import pytest
 
-from tests.support import ROOT
-
-
-def page(body: str = "Tekst.", **fields: str | None) -> str:
-    metadata = {
-        "Title": "Statuut",
-        "Lang": "nl",
-        "Slug": "statuut",
-        "Description": "D.",
-    }
-    metadata.update(fields)
-    lines = [f"{key}: {value}" for key, value in metadata.items() if value is not None]
-    return "\n".join(lines) + "\n\n" + body + "\n"
-
+from tests.support import ROOT, page, write_files
 
 HOME = page(Title="Start", Slug="index")
 OTHER = page(
@@ -36,13 +23,7 @@ OTHER = page(
 
 def run_check(tmp_path, files: dict[str, str | bytes]) -> subprocess.CompletedProcess:
     content = tmp_path / "content"
-    for name, text in {"pages/home.nl.md": HOME, **files}.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
+    write_files(content, {"pages/home.nl.md": HOME, **files})
     return subprocess.run(
         [sys.executable, "-m", "sitekit.content_checks", "--content", str(content)],
         cwd=ROOT,
