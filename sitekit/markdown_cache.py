@@ -78,7 +78,8 @@ class BuildStats:
 
 
 STATS = BuildStats()
-_PARSED: dict[str, Parsed] = {}
+_PARSED: dict[str, Parsed] = {}  # by absolute path: this build's parses from the cache
+_PENDING: Parses | None = None  # this build's parses still coming in
 # Fields whose processed value is immutable and the same in every subsite (a date is
 # parsed by dateutil, which is slow): processed once, shared by the four subsites.
 IMMUTABLE_FIELDS = frozenset({"date", "modified"})
@@ -128,18 +129,42 @@ def _parse(path: str) -> Parsed:
     return html, dict(getattr(converter, "Meta", {}))
 
 
-def parse_files(
-    paths: list[str], options: dict, workers: int, pool_from: int
-) -> list[Parsed]:
-    """Parse `paths`, in a process pool when there are enough of them."""
-    if len(paths) < pool_from or workers < 2:
-        _start_worker(options)
-        return [_parse(path) for path in paths]
-    chunk = max(1, len(paths) // (workers * 8))
-    with ProcessPoolExecutor(
-        workers, initializer=_start_worker, initargs=(options,)
-    ) as pool:
-        return list(pool.map(_parse, paths, chunksize=chunk))
+class Parses:
+    """The parses of one build, taken in order as they come in.
+
+    With a process pool, Pelican starts reading while the pool still parses: the
+    reader waits only for the file it needs, so reading overlaps with parsing.
+    """
+
+    def __init__(self, paths: list[str], options: dict, workers: int, pool_from: int):
+        self.paths = paths
+        self.position = {path: index for index, path in enumerate(paths)}
+        self.taken: dict[str, Parsed] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        if len(paths) < pool_from or workers < 2:
+            _start_worker(options)
+            self.results = iter([_parse(path) for path in paths])
+            return
+        self.pool = ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(options,)
+        )
+        chunk = max(1, len(paths) // (workers * 8))
+        self.results = self.pool.map(_parse, paths, chunksize=chunk)
+
+    def get(self, path: str) -> Parsed:
+        """The parse of `path`, waiting for the pool if it is not in yet."""
+        while path not in self.taken:
+            self.taken[self.paths[len(self.taken)]] = next(self.results)
+        if len(self.taken) == len(self.paths) and self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+        return self.taken[path]
+
+    def all(self) -> dict[str, Parsed]:
+        """Every parse, once the pool has finished."""
+        for path in self.paths:
+            self.get(path)
+        return self.taken
 
 
 # --- The cache on disk ----------------------------------------------------------------
@@ -199,6 +224,7 @@ def markdown_sources(settings: dict) -> list[str]:
 
 def preparse(pelican) -> None:
     """Before the main site reads anything: parse what changed, load the rest."""
+    global _PENDING
     settings = pelican.settings
     if settings["DEFAULT_LANG"] != DEFAULT_LANG:
         return  # a subsite of the same build: the main site did it
@@ -215,19 +241,43 @@ def preparse(pelican) -> None:
         path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in sources
     }
     missing = [path for path in sources if digests[path] not in cached]
-    parsed = parse_files(missing, options, fast["workers"], fast["parse_pool_from"])
-    fresh = dict(zip(missing, parsed, strict=True))
-
-    entries: dict[str, Parsed] = {}
+    _PENDING = Parses(missing, options, fast["workers"], fast["parse_pool_from"])
     for path in sources:
-        parsed = fresh.get(path) or cached[digests[path]]
-        _PARSED[path] = parsed
-        entries[digests[path]] = parsed
+        if path not in _PENDING.position:
+            _PARSED[path] = cached[digests[path]]
     STATS.sources, STATS.parsed = len(sources), len(missing)
     STATS.from_cache, STATS.parsed_files = len(sources) - len(missing), missing
-    if missing or len(entries) != len(cached):
-        save_cache(cache_path, fingerprint, entries)
-    LOG.debug("%s %d parsed, %d from cache", LOG_PREFIX, len(missing), STATS.from_cache)
+    _SAVE.update(
+        path=cache_path,
+        fingerprint=fingerprint,
+        digests=digests,
+        stale=missing or len(set(digests.values())) != len(cached),
+    )
+    LOG.debug(
+        "%s %d to parse, %d from cache", LOG_PREFIX, len(missing), STATS.from_cache
+    )
+
+
+_SAVE: dict = {}  # where and what to save once every parse is in
+
+
+def save_parses(settings: dict) -> None:
+    """After the main site read everything: keep this build's parses for the next."""
+    global _PENDING
+    if settings["DEFAULT_LANG"] != DEFAULT_LANG or not _SAVE:
+        return
+    if _PENDING is not None:
+        _PARSED.update(_PENDING.all())
+        _PENDING = None
+    if _SAVE["stale"]:
+        entries = {_SAVE["digests"][path]: _PARSED[path] for path in _SAVE["digests"]}
+        save_cache(_SAVE["path"], _SAVE["fingerprint"], entries)
+    _SAVE.clear()
+
+
+def _save_after_main_site(generators) -> None:
+    if generators:
+        save_parses(generators[0].settings)
 
 
 class SharedMarkdownReader(MarkdownReader):
@@ -235,8 +285,12 @@ class SharedMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         """Return HTML and processed metadata, parsing only what was not pre-parsed."""
-        parsed = _PARSED.get(os.path.abspath(source_path))  # noqa: PTH100 (as Pelican)
+        path = os.path.abspath(source_path)  # noqa: PTH100 (Pelican's key)
+        parsed = _PARSED.get(path)
+        if parsed is None and _PENDING is not None and path in _PENDING.position:
+            parsed = _PARSED[path] = _PENDING.get(path)
         if parsed is None:  # a file that appeared mid-build: read it the stock way
+            STATS.parsed += 1
             return super().read(source_path)
         self._source_path = source_path
         html, meta = parsed
@@ -300,3 +354,5 @@ def register() -> None:
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(preparse)
     signals.readers_init.connect(use_shared_reader)
+    # The main site's contexts are complete (every file read) before it writes.
+    signals.all_generators_finalized.connect(_save_after_main_site)
