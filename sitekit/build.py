@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitekit.search import SearchIndexError, index_site
+
 LOG = logging.getLogger("sitekit.build")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,10 +62,11 @@ class _Collector(logging.Handler):
 
 def run_pelican(
     settings_file: Path, output: Path, overrides: dict | None = None
-) -> None:
+) -> dict:
     """Build the site described by `settings_file` into the folder `output`.
 
-    Raises BuildError when Pelican fails or logs any warning or error.
+    Returns the main site's settings. Raises BuildError when Pelican fails or logs
+    any warning or error.
     """
     from pelican import Pelican
     from pelican.settings import read_settings
@@ -91,6 +94,7 @@ def run_pelican(
             f"the build logged {len(collector.records)} warning(s) or error(s), "
             f"each of which would be visible on the site:\n{lines}"
         )
+    return settings
 
 
 def sync_tree(source: Path, target: Path) -> SyncReport:
@@ -142,7 +146,11 @@ def build(
         tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
     )
     try:
-        run_pelican(settings_file, staging, overrides)
+        settings = run_pelican(settings_file, staging, overrides)
+        try:
+            index_site(staging, settings)  # the search index, one per language
+        except SearchIndexError as error:
+            raise BuildError(str(error)) from error
         return sync_tree(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
