@@ -53,8 +53,8 @@ def index_site(output_dir: Path, settings: dict) -> None:
     languages = indexed_languages(output_dir)
     if not languages:
         raise SearchIndexError(
-            f"Pagefind indexed no page of {output_dir}: no page has the "
-            "data-pagefind-body attribute that templates/base.html puts on <main>"
+            f"Pagefind indexed no page of {output_dir}: the build wrote no HTML page "
+            "with content (templates/base.html marks <main> data-pagefind-body)"
         )
     LOG.info(
         "%s indexed %s",

@@ -44,13 +44,24 @@
     leave();
   });
 
+  // A press counts when Shift comes up without another key in between: Shift used
+  // to type a capital is not a press (as in GOV.UK's component).
+  var otherKey = false;
+
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift") {
-      reset(); // any other key, also Shift+letter while typing, starts again
+    if (event.key === "Shift") {
+      if (!event.repeat) {
+        otherKey = false;
+      }
       return;
     }
-    if (event.repeat) {
-      return; // holding Shift down is one press
+    otherKey = true;
+    reset(); // any other key starts the count again
+  });
+
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift" || otherKey) {
+      return;
     }
     window.clearTimeout(timer);
     if (count + 1 >= PRESSES) {
