@@ -91,6 +91,7 @@ def browser():
         f"Chromium ({CHROMIUM})",
         "apt-get install chromium (Debian's package; set CHROMIUM=/path otherwise)",
     )
+    require(AXE.is_file(), "axe-core (node_modules)", "npm ci --ignore-scripts")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
