@@ -265,3 +265,23 @@ def test_a_site_without_a_search_page_gets_no_index(tmp_path):
     assert not (tmp_path / "pagefind").exists()
     index_site(tmp_path, {"SEARCH_PAGE": "zoeken"})
     assert (tmp_path / "pagefind/wasm.nl.pagefind").is_file()
+
+
+# --- Missing tools: a skip on a developer's machine, a failure under CI ------------
+
+
+def test_a_missing_tool_skips_with_how_to_install_it(monkeypatch):
+    from tests.tools import require
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="install it: apt-get install x"):
+        require(False, "X", "apt-get install x")
+
+
+def test_a_missing_tool_fails_under_ci(monkeypatch):
+    from tests.tools import require
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have every tool"):
+        require(False, "X", "apt-get install x")
+    require(True, "X", "apt-get install x")  # present: nothing happens
