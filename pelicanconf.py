@@ -21,6 +21,7 @@ PLUGINS = [
     "sitekit.content_checks",
     "sitekit.i18n",
     "sitekit.sitemap",
+    "sitekit.quick_exit",
     "sitekit.documents",
     "sitekit.markdown_cache",  # parse once per build for every language
     "sitekit.parallel_writer",  # render the pages on every core
@@ -124,4 +125,19 @@ JINJA_ENVIRONMENT = {
 
 # --- Visitors ------------------------------------------------------------------------
 # Pages linked from the footer of every page, by their file name's <key>.
-FOOTER_PAGES = ("hulp", "toegankelijkheid", "privacy")
+FOOTER_PAGES = ("hulp", "toegankelijkheid", "privacy", "sitemap")
+# The quick-exit button on every page (sitekit/quick_exit.py checks this setting).
+# Each language leaves for a neutral site in that language: the main page of that
+# language's Wikipedia. Editors may choose another neutral site (e.g. weather).
+QUICK_EXIT = {
+    "urls": {
+        "nl": "https://nl.wikipedia.org/",
+        "fr": "https://fr.wikipedia.org/",
+        "de": "https://de.wikipedia.org/",
+        "en": "https://en.wikipedia.org/",
+    },
+    "info_page": "snel-weg",  # content/pages/snel-weg.<lang>.md explains the button
+}
+# The search page (content/pages/zoeken.<lang>.md); its index is built by Pagefind
+# after Pelican (sitekit/search.py).
+SEARCH_PAGE = "zoeken"

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitekit import build_state
+from sitekit.search import SearchIndexError, index_site
 
 LOG = logging.getLogger("sitekit.build")
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,6 +276,10 @@ def build(
         )
         try:
             reads = run_pelican(settings, staging)
+            try:
+                index_site(staging, settings)  # the search index, one per language
+            except SearchIndexError as error:
+                raise BuildError(str(error)) from error
             report = sync_tree(staging, output)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -20,7 +20,14 @@ from pathlib import Path
 STATE_FORMAT = 1
 STATE_FILE = "build-state.json"
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("pelican", "pelican-i18n-subsites", "markdown", "jinja2", "babel")
+LIBRARIES = (
+    "pelican",
+    "pelican-i18n-subsites",
+    "markdown",
+    "jinja2",
+    "babel",
+    "pagefind",
+)
 
 
 def _stable(value) -> str:
