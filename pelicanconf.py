@@ -18,12 +18,13 @@ DELETE_OUTPUT_DIRECTORY = True  # our build runner builds into a fresh folder an
 
 PLUGINS = [
     "pelican.plugins.i18n_subsites",
+    # First, so the sources are parsed on the other cores while the checks run.
+    "sitekit.markdown_cache",  # parse once per build for every language
     "sitekit.content_checks",
     "sitekit.i18n",
     "sitekit.sitemap",
     "sitekit.quick_exit",
     "sitekit.documents",
-    "sitekit.markdown_cache",  # parse once per build for every language
     "sitekit.parallel_writer",  # render the pages on every core
     "sitekit.template_cache",  # compile each template once
 ]
@@ -103,7 +104,7 @@ FEED_DOMAIN = SITEURL
 FAST_BUILD = {
     "workers": 0,  # processes for parsing and writing; 0: one per core
     "parse_pool_from": 48,  # fewer changed files are parsed in the main process
-    "fork_writers_from": 200,  # fewer pages are written by the main process
+    "fork_writers_from": 40,  # fewer pages are written by the main process
 }
 
 # --- Languages: one subsite per language (pelican-i18n-subsites) --------------------

@@ -196,6 +196,14 @@ def sync_tree(source: Path, target: Path) -> SyncReport:
     or a publishing job never reads a half-written file.
     """
     report = SyncReport()
+    if not target.exists():  # a first build: the new folder becomes the output
+        report.written = sorted(
+            path.relative_to(source).as_posix()
+            for path in source.rglob("*")
+            if path.is_file()
+        )
+        source.replace(target)
+        return report
     target.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
     for path in sorted(source.rglob("*")):

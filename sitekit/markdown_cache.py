@@ -22,7 +22,9 @@ import logging
 import os
 import pickle
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -42,7 +44,7 @@ CACHE_FILE = "markdown-cache.pickle"
 FAST_BUILD_DEFAULTS = {
     "workers": 0,  # processes for parsing and writing; 0: one per core
     "parse_pool_from": 48,  # fewer changed files are parsed in the main process
-    "fork_writers_from": 200,  # fewer pages are written by the main process
+    "fork_writers_from": 40,  # fewer pages are written by the main process
 }
 
 
@@ -129,11 +131,17 @@ def _parse(path: str) -> Parsed:
     return html, dict(getattr(converter, "Meta", {}))
 
 
+def _parse_chunk(paths: list[str]) -> list[Parsed]:
+    return [_parse(path) for path in paths]
+
+
 class Parses:
     """The parses of one build, taken in order as they come in.
 
-    With a process pool, Pelican starts reading while the pool still parses: the
-    reader waits only for the file it needs, so reading overlaps with parsing.
+    With a process pool, the checks and Pelican's start run while the pool parses,
+    and the reader waits only for the file it needs. Chunks are handed to the pool a
+    few at a time, as earlier ones finish, so a build that fails early leaves little
+    parsing behind to wait for.
     """
 
     def __init__(self, paths: list[str], options: dict, workers: int, pool_from: int):
@@ -142,20 +150,43 @@ class Parses:
         self.taken: dict[str, Parsed] = {}
         self.pool: ProcessPoolExecutor | None = None
         if len(paths) < pool_from or workers < 2:
-            _start_worker(options)
-            self.results = iter([_parse(path) for path in paths])
+            _start_worker(options)  # parse here, when a file is first read
             return
+        size = max(1, len(paths) // (workers * 16))
+        self.waiting = deque(paths[i : i + size] for i in range(0, len(paths), size))
+        self.in_flight: deque[tuple[list[str], Future]] = deque()
+        self.depth = workers * 2
+        self.lock = threading.RLock()  # a finished future calls back at once
         self.pool = ProcessPoolExecutor(
             workers, initializer=_start_worker, initargs=(options,)
         )
-        chunk = max(1, len(paths) // (workers * 8))
-        self.results = self.pool.map(_parse, paths, chunksize=chunk)
+        self._hand_out()
+
+    def _hand_out(self, _finished: Future | None = None) -> None:
+        """Keep `depth` chunks queued (also called from the pool's thread)."""
+        with self.lock:
+            while self.pool and self.waiting and self._queued() < self.depth:
+                chunk = self.waiting.popleft()
+                try:
+                    future = self.pool.submit(_parse_chunk, chunk)
+                except RuntimeError:  # the interpreter is exiting: stop handing out
+                    return
+                self.in_flight.append((chunk, future))
+                future.add_done_callback(self._hand_out)
+
+    def _queued(self) -> int:
+        return sum(not future.done() for _, future in self.in_flight)
 
     def get(self, path: str) -> Parsed:
         """The parse of `path`, waiting for the pool if it is not in yet."""
+        if self.pool is None and path not in self.taken:
+            self.taken[path] = _parse(path)
         while path not in self.taken:
-            self.taken[self.paths[len(self.taken)]] = next(self.results)
-        if len(self.taken) == len(self.paths) and self.pool is not None:
+            with self.lock:
+                chunk, future = self.in_flight.popleft()
+            self.taken.update(zip(chunk, future.result(), strict=True))
+            self._hand_out()
+        if self.pool is not None and len(self.taken) == len(self.paths):
             self.pool.shutdown()
             self.pool = None
         return self.taken[path]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 from pathlib import Path
+
+from pagefind_bin import get_executable
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.search]"
@@ -35,9 +36,7 @@ def index_site(output_dir: Path, settings: dict) -> None:
         LOG.debug("%s no SEARCH_PAGE setting: no search index", LOG_PREFIX)
         return
     command = [
-        sys.executable,
-        "-m",
-        "pagefind",  # the binary from the pinned PyPI package pagefind[bin]
+        str(get_executable()),  # the binary in the pinned PyPI package pagefind-bin
         "--site",
         str(output_dir),
         "--output-subdir",
