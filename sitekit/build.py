@@ -301,6 +301,24 @@ def build(
         return report
 
 
+def preload(settings_file: Path) -> None:
+    """Import Pelican and the plugins of `settings_file`, for builds forked later.
+
+    `invoke livereload` calls it once; each rebuild then forks a child that starts
+    building at once instead of spending half a second on imports.
+    """
+    import importlib
+
+    import pelican.generators  # noqa: F401 (the import is the point)
+
+    try:
+        settings = load_settings(settings_file)
+    except BuildError:
+        return  # the first build will say what is wrong
+    for plugin in settings["PLUGINS"]:
+        importlib.import_module(plugin)
+
+
 def _languages(settings: dict) -> list[str]:
     return [settings["DEFAULT_LANG"], *settings.get("I18N_SUBSITES", {})]
 

@@ -137,8 +137,9 @@ def livereload(
     """
     from livereload import Server
 
-    import sitekit.build  # noqa: F401 (imported once here, so forked builds start fast)
+    from sitekit.build import preload
 
+    preload(settings)  # imported once here, so that forked rebuilds start at once
     command = build_command(settings, output, content)
 
     def on_code_change() -> None:
