@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitekit import build_state
+from sitekit.languages import own_language_only
 from sitekit.search import SearchIndexError, index_site
 
 LOG = logging.getLogger("sitekit.build")
@@ -264,7 +265,9 @@ def build(
     output.parent.mkdir(parents=True, exist_ok=True)
     with _turn(output):
         settings = load_settings(settings_file, overrides)
-        if not fast:
+        if fast:
+            settings = own_language_only(settings)
+        else:
             settings["PLUGINS"] = [
                 p for p in settings["PLUGINS"] if p not in FAST_PLUGINS
             ]

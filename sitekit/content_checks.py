@@ -751,6 +751,18 @@ def check_link(
     elif not resolved.is_file():
         reason = "points at a file that does not exist"
     else:
+        own, linked_name = source.value("lang"), FILE_NAME.match(resolved.name)
+        if linked_name and own and linked_name["lang"] != own:
+            # Each language's pages are built apart: a page links its own language.
+            yield Problem(
+                shown,
+                number,
+                f"the link {target} goes to the {linked_name['lang']!r} version of a "
+                f"page, from a {own!r} page",
+                f"link {linked_name['key']}.{own}.md; the language switcher leads "
+                "to the other languages",
+            )
+            return
         if anchor and intrasite["kind"] == "filename" and resolved.suffix == ".md":
             linked, problems = read_content_file(resolved, project.content)
             if not problems:

@@ -858,9 +858,16 @@ class DocumentsGenerator(Generator):
         """The catalogue page's slug in language `code`: type pages go below it."""
         if code == self.lang:
             return self.catalogue_page.slug
-        for translation in getattr(self.catalogue_page, "translations", []):
-            if translation.lang == code:
-                return translation.slug
+        # Read from the translation's file: a subsite may hold no other language's
+        # pages (the fast build lets each read only its own language's files).
+        page = self.catalogue_page
+        sibling = Path(page.source_path).with_name(f"{page.translation_key}.{code}.md")
+        if sibling.is_file():
+            translation, problems = read_content_file(
+                sibling, Path(self.settings["PATH"])
+            )
+            if not problems and translation.value("slug"):
+                return translation.value("slug")
         raise ContentError(
             [
                 Problem(

@@ -88,11 +88,7 @@ def language_versions(
     current = context["DEFAULT_LANG"]
     urls: dict[str, str] = {}
     if content is not None:
-        urls[content.lang] = join_url(f"{context.get('SITEURL', '')}/", content.url)
-        for translation in getattr(content, "translations", []):
-            urls[translation.lang] = join_url(
-                f"{context.get('SITEURL', '')}/", translation.url
-            )
+        urls = version_urls(content, context.get("SITEURL", ""))
     elif listing == "news":
         for language in LANGUAGES:
             urls[language.code] = (
@@ -112,6 +108,53 @@ def language_versions(
             )
         )
     return versions
+
+
+# Every published page and article of the build, by kind and translation key, as its
+# own language's subsite has it. The switcher, hreflang and the sitemap take a page's
+# versions from here, so a subsite needs no objects of the other languages (the fast
+# build lets each subsite read only its own language's files).
+_VERSIONS: dict[tuple[str, str], dict[str, tuple[str, object]]] = {}
+
+
+def record_versions(generator) -> None:
+    """Remember the published pages or articles of one subsite, in its language."""
+    lang = generator.settings["DEFAULT_LANG"]
+    siteurl = generator.settings["SITEURL"]
+    contents = getattr(generator, "pages", None)
+    if contents is None:
+        contents = generator.articles
+    for content in contents:
+        key = getattr(content, "translation_key", None)
+        if key and content.lang == lang:
+            versions = _VERSIONS.setdefault((type(content).__name__, key), {})
+            versions[lang] = (siteurl, content)
+
+
+def forget_versions(pelican) -> None:
+    """Start each build with an empty registry (livereload forks run many)."""
+    if pelican.settings["DEFAULT_LANG"] == DEFAULT_LANG:
+        _VERSIONS.clear()
+
+
+def version_urls(content, siteurl: str) -> dict[str, str]:
+    """The URL of `content` in each language it exists in.
+
+    `siteurl` is the SITEURL of the subsite `content` belongs to; it resolves the
+    translations of objects the registry does not know (the documents plugin's
+    type pages carry their own).
+    """
+    key = (type(content).__name__, getattr(content, "translation_key", None))
+    known = _VERSIONS.get(key, {})
+    if known.get(content.lang, (None, None))[1] is content:
+        return {
+            lang: join_url(f"{native_siteurl}/", version.url)
+            for lang, (native_siteurl, version) in known.items()
+        }
+    urls = {content.lang: join_url(f"{siteurl}/", content.url)}
+    for translation in getattr(content, "translations", []):
+        urls[translation.lang] = join_url(f"{siteurl}/", translation.url)
+    return urls
 
 
 @pass_context
@@ -246,4 +289,7 @@ def prepare_catalogs(pelican) -> None:
 def register() -> None:
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(prepare_catalogs)
+    signals.initialized.connect(forget_versions)
     signals.generator_init.connect(add_template_helpers)
+    signals.page_generator_finalized.connect(record_versions)
+    signals.article_generator_finalized.connect(record_versions)

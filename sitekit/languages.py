@@ -47,6 +47,30 @@ def url_settings(language: Language) -> dict[str, str]:
     }
 
 
+def own_language_only(settings: dict) -> dict:
+    """Settings in which each subsite reads only its own language's files.
+
+    Stock pelican-i18n-subsites needs every file in every subsite to link the
+    translations; our language switcher, hreflang and sitemap take the versions from
+    sitekit.i18n's registry instead, so the other languages' files can be skipped
+    (the fast build does; `--plain` keeps the stock way).
+    """
+
+    def ignored(code: str) -> list[str]:
+        others = [f"*.{other}.md" for other in LANGUAGE_CODES if other != code]
+        return [*settings.get("IGNORE_FILES", []), *others]
+
+    subsites = {
+        code: {**overrides, "IGNORE_FILES": ignored(code)}
+        for code, overrides in settings["I18N_SUBSITES"].items()
+    }
+    return {
+        **settings,
+        "IGNORE_FILES": ignored(settings["DEFAULT_LANG"]),
+        "I18N_SUBSITES": subsites,
+    }
+
+
 def subsite_settings(siteurl: str) -> dict[str, dict[str, str]]:
     """The `I18N_SUBSITES` dict: each other language under `/<code>/` of `siteurl`.
 

@@ -14,6 +14,7 @@ from xml.sax.saxutils import quoteattr
 
 from pelican import signals
 
+from sitekit.i18n import version_urls
 from sitekit.languages import DEFAULT_LANG, LANGUAGES, url_settings
 
 LOG = logging.getLogger(__name__)
@@ -47,10 +48,7 @@ def add_content(siteurl: str, content) -> None:
 
 
 def _versions(siteurl: str, content) -> dict[str, str]:
-    versions = {content.lang: _absolute(siteurl, content.url)}
-    for translation in content.translations:
-        versions[translation.lang] = _absolute(siteurl, translation.url)
-    return versions
+    return version_urls(content, siteurl)
 
 
 def reset(pelican) -> None:

@@ -370,3 +370,19 @@ def test_an_unknown_setting_is_refused():
         checks_settings({"CONTENT_CHECKS": {"max_kb": 5}})
     with pytest.raises(ValueError, match="positive integer"):
         checks_settings({"CONTENT_CHECKS": {"max_file_kb": 0}})
+
+
+def test_a_link_to_another_languages_page_is_an_error(tmp_path):
+    other_fr = page("Texte.", Title="Autre", Slug="autre", Lang="fr")
+    files = {
+        "pages/statuut.nl.md": page("Zie [ander]({filename}ander.fr.md)."),
+        "pages/ander.fr.md": other_fr,
+    }
+
+    result = run_check(tmp_path, files)
+
+    assert result.returncode == 1, result.stdout
+    assert (
+        "content/pages/statuut.nl.md:6: the link {filename}ander.fr.md goes to the "
+        "'fr' version of a page, from a 'nl' page — link ander.nl.md"
+    ) in result.stderr
