@@ -69,6 +69,22 @@ def site_url(context, path: str) -> str:
     return join_url(f"{context.get('SITEURL', '')}/", path)
 
 
+# Pelican formats a page's URL anew on every access; menus ask for the same few pages
+# on every page. Cached per object (kept alive here, so its id is never reused).
+_HREFS: dict[tuple[int, str], tuple[object, str]] = {}
+
+
+@pass_context
+def href(context, content) -> str:
+    """`content.url|site_url`, computed once per object and subsite."""
+    siteurl = context.get("SITEURL", "")
+    cached = _HREFS.get((id(content), siteurl))
+    if cached is None or cached[0] is not content:
+        cached = (content, join_url(f"{siteurl}/", content.url))
+        _HREFS[(id(content), siteurl)] = cached
+    return cached[1]
+
+
 def join_url(base: str, path: str) -> str:
     """urljoin(base, path), without its cost for the common plain relative path."""
     if ":" in path or path.startswith(("/", ".")) or "/." in path:
@@ -115,6 +131,7 @@ def language_versions(
 # versions from here, so a subsite needs no objects of the other languages (the fast
 # build lets each subsite read only its own language's files).
 _VERSIONS: dict[tuple[str, str], dict[str, tuple[str, object]]] = {}
+_VERSION_URLS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 def record_versions(generator) -> None:
@@ -135,6 +152,8 @@ def forget_versions(pelican) -> None:
     """Start each build with an empty registry (livereload forks run many)."""
     if pelican.settings["DEFAULT_LANG"] == DEFAULT_LANG:
         _VERSIONS.clear()
+        _VERSION_URLS.clear()
+        _HREFS.clear()
 
 
 def version_urls(content, siteurl: str) -> dict[str, str]:
@@ -147,10 +166,13 @@ def version_urls(content, siteurl: str) -> dict[str, str]:
     key = (type(content).__name__, getattr(content, "translation_key", None))
     known = _VERSIONS.get(key, {})
     if known.get(content.lang, (None, None))[1] is content:
-        return {
-            lang: join_url(f"{native_siteurl}/", version.url)
-            for lang, (native_siteurl, version) in known.items()
-        }
+        # Asked only once every subsite has recorded its pages: safe to keep.
+        if key not in _VERSION_URLS:
+            _VERSION_URLS[key] = {
+                lang: join_url(f"{native_siteurl}/", version.url)
+                for lang, (native_siteurl, version) in known.items()
+            }
+        return dict(_VERSION_URLS[key])
     urls = {content.lang: join_url(f"{siteurl}/", content.url)}
     for translation in getattr(content, "translations", []):
         urls[translation.lang] = join_url(f"{siteurl}/", translation.url)
@@ -271,7 +293,11 @@ def compile_catalogs(translations: Path) -> list[Path]:
 def add_template_helpers(generator) -> None:
     """Give every template the helpers above."""
     generator.env.filters.update(
-        localdate=localdate, site_url=site_url, root_url=root_url, asset=asset
+        localdate=localdate,
+        site_url=site_url,
+        root_url=root_url,
+        asset=asset,
+        href=href,
     )
     generator.env.globals.update(
         language_versions=language_versions, untranslated_note=untranslated_note

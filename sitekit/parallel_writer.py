@@ -60,7 +60,9 @@ class ParallelWriter(Writer):
             return None
         if paginated is None:  # the test stock Writer.write_file makes
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
-        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+        paginates = paginated and template_name in self.settings["PAGINATED_TEMPLATES"]
+        if paginates and self._pages_per_listing(template_name):
+            # Several pages with names of Pelican's making: written here, at once.
             return super().write_file(
                 name,
                 template,
@@ -84,6 +86,11 @@ class ParallelWriter(Writer):
         # Copy now, as stock write_file does: the generator may change it later.
         self.jobs.append((self, name, template, context.copy(), {**options, **kwargs}))
         return None
+
+    def _pages_per_listing(self, template_name: str) -> int:
+        """How many items a listing page holds; 0: one page with them all."""
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name]
+        return per_page or self.settings["DEFAULT_PAGINATION"] or 0
 
     def _claim(self, path: str, override: bool) -> bool:
         """Apply Writer._open_w's rules now, in call order; False: skip the page."""
