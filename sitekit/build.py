@@ -158,8 +158,9 @@ def describe_error(error: Exception) -> str:
 
     from sitekit.content_checks import ContentError
     from sitekit.i18n import CatalogError
+    from sitekit.parallel_writer import PageWriteError
 
-    if isinstance(error, ContentError | CatalogError):
+    if isinstance(error, ContentError | CatalogError | PageWriteError):
         return str(error)  # written for people already: file, line, what, how
     if isinstance(error, TemplateSyntaxError) and error.filename:
         return (

@@ -32,6 +32,12 @@ LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.parallel_writer]"
 
 Job = tuple["ParallelWriter", str, Any, dict, dict]
+
+
+class PageWriteError(Exception):
+    """A page could not be written in a child; the message says where and why."""
+
+
 _WRITERS: list[ParallelWriter] = []
 
 
@@ -142,7 +148,9 @@ def _child(jobs: list[Job], write_fd: int) -> None:
             try:
                 _render(jobs)
             except BaseException as error:  # report everything, then exit
-                failure = {"level": -1, "message": f"{type(error).__name__}: {error}"}
+                from sitekit.build import describe_error  # the template's file:line
+
+                failure = {"level": -1, "message": describe_error(error)}
                 stream.write(json.dumps(failure) + "\n")
                 code = 1
     finally:
@@ -175,7 +183,7 @@ def write_in_parallel(jobs: list[Job], workers: int) -> None:
         if os.waitstatus_to_exitcode(status) != 0 and not failures:
             failures.append(f"a page-writing process ended with status {status}")
     if failures:
-        raise RuntimeError(f"{LOG_PREFIX} writing pages failed: {failures[0]}")
+        raise PageWriteError(failures[0])
 
 
 def provide_writer(pelican) -> type[Writer]:
