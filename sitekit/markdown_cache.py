@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -76,7 +76,6 @@ class BuildStats:
     sources: int = 0
     parsed: int = 0
     from_cache: int = 0
-    parsed_files: list[str] = field(default_factory=list)
 
 
 STATS = BuildStats()
@@ -277,7 +276,7 @@ def preparse(pelican) -> None:
         if path not in _PENDING.position:
             _PARSED[path] = cached[digests[path]]
     STATS.sources, STATS.parsed = len(sources), len(missing)
-    STATS.from_cache, STATS.parsed_files = len(sources) - len(missing), missing
+    STATS.from_cache = len(sources) - len(missing)
     _SAVE.update(
         path=cache_path,
         fingerprint=fingerprint,

@@ -47,10 +47,6 @@ def add_content(siteurl: str, content) -> None:
     _COLLECTED.append((siteurl, content))
 
 
-def _versions(siteurl: str, content) -> dict[str, str]:
-    return version_urls(content, siteurl)
-
-
 def reset(pelican) -> None:
     """Start a new list for each build (tests and livereload run several)."""
     if pelican.settings["DEFAULT_LANG"] == DEFAULT_LANG:
@@ -96,7 +92,7 @@ def write_sitemap(pelican) -> None:
     siteurl = settings["SITEURL"]
     entries = []
     for subsite_url, content in _COLLECTED:
-        versions = _versions(subsite_url, content)
+        versions = version_urls(content, subsite_url)
         entries.append((versions[content.lang], versions))
     # The news list exists in every language; it is no Pelican content object.
     news = {

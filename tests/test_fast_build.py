@@ -62,6 +62,21 @@ def site_copy(tmp_path):
     return content
 
 
+def settings_file(folder, theme, extra: str = ""):
+    """A settings file: the production settings with `theme` and `extra` lines."""
+    path = folder / "testconf.py"
+    path.write_text(f"from publishconf import *\nTHEME = {str(theme)!r}\n{extra}")
+    return path
+
+
+@pytest.fixture
+def own_theme(tmp_path):
+    """A copy of the theme to edit, and a settings file that uses it."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
+    return theme, settings_file(tmp_path, theme)
+
+
 def build(content, tmp_path, **options):
     return run_build(
         tmp_path / "out", content=content, cache=tmp_path / "cache", **options
@@ -80,12 +95,11 @@ def test_real_site_is_byte_identical_to_a_stock_build(site_copy, tmp_path):
 def test_generated_corpus_is_byte_identical_with_parallel_writing(tmp_path):
     content = tmp_path / "content"
     sources = write_corpus(content, 12)
-    settings = tmp_path / "fastconf.py"
     # Small thresholds, so that this small corpus uses the process pool and forks.
-    settings.write_text(
-        "from publishconf import *\n"
-        f"THEME = {str(ROOT / 'theme')!r}\n"
-        'FAST_BUILD = {"workers": 2, "parse_pool_from": 1, "fork_writers_from": 1}\n'
+    settings = settings_file(
+        tmp_path,
+        ROOT / "theme",
+        'FAST_BUILD = {"workers": 2, "parse_pool_from": 1, "fork_writers_from": 1}\n',
     )
     result = run_build(
         tmp_path / "out",
@@ -137,11 +151,8 @@ def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
 
 
-def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, monkeypatch):
-    theme = tmp_path / "theme"
-    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
-    settings = tmp_path / "themeconf.py"
-    settings.write_text(f"from publishconf import *\nTHEME = {str(theme)!r}\n")
+def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
     options = {"settings": str(settings)}
     assert build(site_copy, tmp_path, **options).returncode == 0
     template = theme / "templates" / "page.html"
@@ -159,11 +170,8 @@ def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, monkey
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path, settings=str(settings))
 
 
-def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path):
-    theme = tmp_path / "theme"
-    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
-    settings = tmp_path / "themeconf.py"
-    settings.write_text(f"from publishconf import *\nTHEME = {str(theme)!r}\n")
+def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
     assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
     catalog = theme / "translations" / "de" / "LC_MESSAGES" / "messages.po"
     catalog.write_text(
@@ -177,11 +185,8 @@ def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path):
     assert "Direkt zum Inhalt" in (tmp_path / "out" / "de" / "status.html").read_text()
 
 
-def test_editing_a_static_file_updates_it_and_its_links(site_copy, tmp_path):
-    theme = tmp_path / "theme"
-    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
-    settings = tmp_path / "themeconf.py"
-    settings.write_text(f"from publishconf import *\nTHEME = {str(theme)!r}\n")
+def test_editing_a_static_file_updates_it_and_its_links(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
     assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
     before = (tmp_path / "out" / "statuut.html").read_text()
     stylesheet = theme / "static" / "css" / "site.css"
@@ -198,8 +203,7 @@ def test_editing_a_static_file_updates_it_and_its_links(site_copy, tmp_path):
 
 
 def test_changing_a_setting_rebuilds(site_copy, tmp_path):
-    settings = tmp_path / "nameconf.py"
-    settings.write_text(f"from publishconf import *\nTHEME = {str(ROOT / 'theme')!r}\n")
+    settings = settings_file(tmp_path, ROOT / "theme")
     assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
     settings.write_text(settings.read_text() + 'SITENAME = "Andere naam"\n')
 
@@ -211,8 +215,7 @@ def test_changing_a_setting_rebuilds(site_copy, tmp_path):
 
 
 def test_changing_a_markdown_setting_parses_everything_again(site_copy, tmp_path):
-    settings = tmp_path / "mdconf.py"
-    settings.write_text(f"from publishconf import *\nTHEME = {str(ROOT / 'theme')!r}\n")
+    settings = settings_file(tmp_path, ROOT / "theme")
     assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
     settings.write_text(
         settings.read_text() + 'MARKDOWN = {**MARKDOWN, "tab_length": 2}\n'
