@@ -66,6 +66,7 @@ def fast_build_options(settings: dict) -> dict:
     return options
 
 
+PARSE_NICENESS = 10  # how far the pool steps back for the main process
 Parsed = tuple[str, dict[str, list[str]]]  # HTML, raw metadata (Markdown's `Meta`)
 
 
@@ -120,6 +121,13 @@ def _start_worker(options: dict) -> None:
     _WORKER_MARKDOWN = Markdown(**options)
 
 
+def _start_pool_worker(options: dict) -> None:
+    # The main process reads, checks and builds each subsite in turn: the build
+    # waits on it, so it goes first; the pool parses with the CPU time left over.
+    os.nice(PARSE_NICENESS)
+    _start_worker(options)
+
+
 def _parse(path: str) -> Parsed:
     """Convert one file exactly as Pelican's MarkdownReader.read does."""
     converter = _WORKER_MARKDOWN
@@ -157,7 +165,7 @@ class Parses:
         self.depth = workers * 2
         self.lock = threading.RLock()  # a finished future calls back at once
         self.pool = ProcessPoolExecutor(
-            workers, initializer=_start_worker, initargs=(options,)
+            workers, initializer=_start_pool_worker, initargs=(options,)
         )
         self._hand_out()
 
@@ -252,6 +260,24 @@ def markdown_sources(settings: dict) -> list[str]:
     return sorted(found)
 
 
+def reading_order(settings: dict):
+    """Sort key: the files of the language Pelican reads first come first.
+
+    The main site reads first, then pelican-i18n-subsites builds the subsites, taking
+    the last of I18N_SUBSITES first (it pops them). Parsing in that order lets each
+    subsite read while the pool parses the next language, instead of every subsite
+    waiting for the last file. A file named without a language code comes first.
+    """
+    order = [settings["DEFAULT_LANG"], *reversed(settings.get("I18N_SUBSITES", {}))]
+    rank = {f".{code}": index for index, code in enumerate(order)}
+
+    def key(path: str) -> tuple[int, str]:
+        language = Path(path).suffixes[-2:-1]
+        return rank.get(language[0], 0) if language else 0, path
+
+    return key
+
+
 def preparse(pelican) -> None:
     """Before the main site reads anything: parse what changed, load the rest."""
     global _PENDING
@@ -270,7 +296,10 @@ def preparse(pelican) -> None:
     digests = {
         path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in sources
     }
-    missing = [path for path in sources if digests[path] not in cached]
+    missing = sorted(
+        (path for path in sources if digests[path] not in cached),
+        key=reading_order(settings),
+    )
     _PENDING = Parses(missing, options, fast["workers"], fast["parse_pool_from"])
     for path in sources:
         if path not in _PENDING.position:
@@ -292,7 +321,7 @@ _SAVE: dict = {}  # where and what to save once every parse is in
 
 
 def save_parses(settings: dict) -> None:
-    """After the main site read everything: keep this build's parses for the next."""
+    """Once every site has read its files: keep this build's parses for the next."""
     global _PENDING
     if settings["DEFAULT_LANG"] != DEFAULT_LANG or not _SAVE:
         return
@@ -305,9 +334,8 @@ def save_parses(settings: dict) -> None:
     _SAVE.clear()
 
 
-def _save_after_main_site(generators) -> None:
-    if generators:
-        save_parses(generators[0].settings)
+def _save_when_read(pelican) -> None:
+    save_parses(pelican.settings)
 
 
 class SharedMarkdownReader(MarkdownReader):
@@ -384,5 +412,7 @@ def register() -> None:
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(preparse)
     signals.readers_init.connect(use_shared_reader)
-    # The main site's contexts are complete (every file read) before it writes.
-    signals.all_generators_finalized.connect(_save_after_main_site)
+    # The main site finishes last (it builds the subsites from inside its run): by
+    # then every site has read its files. Saving earlier would make the subsites
+    # wait for the parses of all languages instead of reading their own as they come.
+    signals.finalized.connect(_save_when_read)
