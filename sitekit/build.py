@@ -287,6 +287,11 @@ def build(
             tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
         )
         try:
+            if fast and "sitekit.markdown_cache" in settings["PLUGINS"]:
+                from sitekit.markdown_cache import start_parsing_early
+
+                with _fatal_warnings():  # the pool parses while Pelican starts
+                    start_parsing_early(settings)
             reads = run_pelican(settings, staging)
             try:
                 index_site(staging, settings)  # the search index, one per language
@@ -295,6 +300,10 @@ def build(
             report = sync_tree(staging, output)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if fast:
+                from sitekit.markdown_cache import forget_early_start
+
+                forget_early_start()
         if fast:
             from sitekit.markdown_cache import STATS
 

@@ -278,12 +278,37 @@ def reading_order(settings: dict):
     return key
 
 
+_STARTED_EARLY: list[str] = []  # PATH of the build whose parsing began before Pelican
+
+
+def start_parsing_early(settings: dict) -> None:
+    """Start parsing before Pelican starts (the build runner calls it).
+
+    The pool then parses while Pelican imports and sets up its plugins.
+    """
+    start_parsing(settings)
+    _STARTED_EARLY[:] = [settings["PATH"]]
+
+
+def forget_early_start() -> None:
+    """After a build: the next one must start its own parsing."""
+    _STARTED_EARLY.clear()
+
+
 def preparse(pelican) -> None:
-    """Before the main site reads anything: parse what changed, load the rest."""
-    global _PENDING
+    """Before the main site reads anything, unless the build runner did it already."""
     settings = pelican.settings
     if settings["DEFAULT_LANG"] != DEFAULT_LANG:
         return  # a subsite of the same build: the main site did it
+    if settings["PATH"] in _STARTED_EARLY:
+        _STARTED_EARLY.clear()
+        return
+    start_parsing(settings)
+
+
+def start_parsing(settings: dict) -> None:
+    """Parse in a pool what changed since the last build, load the rest from cache."""
+    global _PENDING
     _PARSED.clear()
     STATS.__init__()
     fast = fast_build_options(settings)
