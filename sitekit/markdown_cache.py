@@ -34,6 +34,7 @@ from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
+from sitekit.inline_fastpath import speed_up
 from sitekit.languages import DEFAULT_LANG
 
 LOG = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ _WORKER_MARKDOWN: Markdown | None = None
 
 def _start_worker(options: dict) -> None:
     global _WORKER_MARKDOWN  # one converter per worker process
-    _WORKER_MARKDOWN = Markdown(**options)
+    _WORKER_MARKDOWN = speed_up(Markdown(**options))
 
 
 def _start_pool_worker(options: dict) -> None:
