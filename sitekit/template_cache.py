@@ -4,8 +4,9 @@ Every generator of every language subsite has its own Jinja environment, so a bu
 four languages compiled each template about twenty times; for the real site that was
 most of a rebuild. Jinja's bytecode cache keeps compiled templates, keyed by template
 file and a checksum of its source. Ours adds a memory layer that all environments of
-a build share, and keeps the files in a folder named after the environment's options
-and Jinja's version, since the checksum covers only the template's text.
+a build share, and keeps the files in one folder below the main site's CACHE_PATH
+(pelican-i18n-subsites gives each language its own), named after the environment's
+options and Jinja's version, since the checksum covers only the template's text.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 from pelican import signals
 
+from sitekit.languages import DEFAULT_LANG
+
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.template_cache]"
-_CACHES: dict[Path, SharedBytecodeCache] = {}
+# This build's caches by options key. The main site's generators ask first, so its
+# CACHE_PATH holds the files of every language.
+_CACHES: dict[str, SharedBytecodeCache] = {}
 
 
 class SharedBytecodeCache(FileSystemBytecodeCache):
@@ -57,21 +62,32 @@ class SharedBytecodeCache(FileSystemBytecodeCache):
         super().dump_bytecode(bucket)
 
 
-def cache_folder(settings: dict) -> Path:
+def options_key(settings: dict) -> str:
     """Compiled code depends on the environment's options and on Jinja's version."""
     options = re.sub(r" at 0x[0-9a-f]+", "", repr(settings["JINJA_ENVIRONMENT"]))
-    key = hashlib.sha256(f"jinja={version('jinja2')}\n{options}".encode()).hexdigest()
-    return Path(settings["CACHE_PATH"]) / "templates" / key[:16]
+    return hashlib.sha256(f"jinja={version('jinja2')}\n{options}".encode()).hexdigest()
+
+
+def cache_folder(settings: dict) -> Path:
+    """The folder of compiled templates for these settings' options."""
+    return Path(settings["CACHE_PATH"]) / "templates" / options_key(settings)[:16]
 
 
 def use_shared_cache(generator) -> None:
     """Give every generator's Jinja environment the build's shared cache."""
-    folder = cache_folder(generator.settings)
-    if folder not in _CACHES:
-        _CACHES[folder] = SharedBytecodeCache(folder)
-    generator.env.bytecode_cache = _CACHES[folder]
+    key = options_key(generator.settings)
+    if key not in _CACHES:
+        _CACHES[key] = SharedBytecodeCache(cache_folder(generator.settings))
+    generator.env.bytecode_cache = _CACHES[key]
+
+
+def start_build(pelican) -> None:
+    """A new build (the main site starts first): its caches go in its CACHE_PATH."""
+    if pelican.settings["DEFAULT_LANG"] == DEFAULT_LANG:
+        _CACHES.clear()
 
 
 def register() -> None:
     """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(start_build)
     signals.generator_init.connect(use_shared_cache)
