@@ -1,16 +1,17 @@
 """Pelican plugin: render and write the pages of every language on every core.
 
-Pelican renders each page in turn, in one process. This writer records each page it
-is asked to write, and once the last subsite is done, forks one child per core; each
-child renders its share of the pages with Pelican's own `Writer.write_file`. The
-children share the parent's memory (copy-on-write), so nothing is pickled.
+Pelican renders each page in turn, in one process. This writer records each page and
+feed it is asked to write, and once the last subsite is done, forks one child per
+core; each child renders its share with Pelican's own `Writer.write_file` and
+`Writer.write_feed`. The children share the parent's memory (copy-on-write), so
+nothing is pickled.
 
 What a child logs at WARNING or above is passed to the parent and logged there, so
 the build's "warnings are fatal" rule still holds; an exception in a child fails the
-build with its message. Paginated listings, feeds and small sites are written in the
-parent, exactly as stock Pelican does. Pelican's `content_written` signal fires in the
-child that wrote the file: a plugin that needs it in the main process would see nothing
-(none of ours does).
+build with its message. Paginated listings and small sites are written in the parent,
+exactly as stock Pelican does. Pelican's `content_written`, `feed_generated` and
+`feed_written` signals fire in the child that wrote the file: a plugin that needs them
+in the main process would see nothing (none of ours does).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pelican import signals
@@ -31,7 +33,8 @@ from sitekit.markdown_cache import fast_build_options
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.parallel_writer]"
 
-Job = tuple["ParallelWriter", str, Any, dict, dict]
+# A deferred write: the writer, the stock Writer method, its arguments.
+Job = tuple["ParallelWriter", Callable[..., Any], tuple, dict]
 
 
 class PageWriteError(Exception):
@@ -90,7 +93,34 @@ class ParallelWriter(Writer):
             "url": url,
         }
         # Copy now, as stock write_file does: the generator may change it later.
-        self.jobs.append((self, name, template, context.copy(), {**options, **kwargs}))
+        arguments = (name, template, context.copy())
+        self.jobs.append((self, Writer.write_file, arguments, {**options, **kwargs}))
+        return None
+
+    def write_feed(
+        self,
+        elements,
+        context,
+        path=None,
+        url=None,
+        feed_type="atom",
+        override_output=False,
+        feed_title=None,
+    ):
+        """Record a feed file (its items are rendered in the children too)."""
+        options = {
+            "path": path,
+            "url": url,
+            "feed_type": feed_type,
+            "override_output": override_output,
+            "feed_title": feed_title,
+        }
+        if not path:  # only the feed object is wanted: build it now
+            return super().write_feed(elements, context, **options)
+        if not self._claim(sanitised_join(self.output_path, path), override_output):
+            return None
+        arguments = (list(elements), context.copy())
+        self.jobs.append((self, Writer.write_feed, arguments, options))
         return None
 
     def _pages_per_listing(self, template_name: str) -> int:
@@ -121,11 +151,11 @@ class ParallelWriter(Writer):
 def _render(jobs: list[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
-    for writer, name, template, context, options in jobs:
+    for writer, method, arguments, options in jobs:
         if id(writer) not in cleared:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
-        Writer.write_file(writer, name, template, context, **options)
+        method(writer, *arguments, **options)
 
 
 class _PipeHandler(logging.Handler):
