@@ -24,7 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from pelican import signals
@@ -396,19 +396,25 @@ def content_files(content_root: Path) -> list[Path]:
             if inside(here / f, content_root) and (here / f).resolve() not in seen
         ]
         seen.update((here / f).resolve() for f in folders)
+        # `here` is inside content/: only a symlinked file can lead out of it.
         found.extend(
             here / name
             for name in files
             if name.endswith(".md")
             and (here / name).is_file()
-            and inside(here / name, content_root)
+            and (not (here / name).is_symlink() or inside(here / name, content_root))
         )
     return sorted(found)
 
 
 def inside(path: Path, folder: Path) -> bool:
     """True when `path`, symlinks followed, is in `folder`."""
-    return path.resolve().is_relative_to(folder.resolve())
+    return path.resolve().is_relative_to(_resolved(folder))
+
+
+@cache
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 # --- Checks of one file -------------------------------------------------------------
