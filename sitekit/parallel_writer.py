@@ -188,7 +188,12 @@ def _child(jobs: list[Job], write_fd: int) -> None:
 
 
 def write_in_parallel(jobs: list[Job], workers: int) -> None:
-    """Fork `workers` children, each writing every workers-th page; wait for all."""
+    """Fork `workers` children, each writing an equal run of pages; wait for all.
+
+    Runs, not every n-th page: the pages come grouped by language and folder, and
+    two processes creating files in one folder wait on its lock in the kernel.
+    """
+    size = -(-len(jobs) // workers)  # rounded up
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
@@ -197,7 +202,7 @@ def write_in_parallel(jobs: list[Job], workers: int) -> None:
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _child(jobs[index::workers], write_fd)
+            _child(jobs[index * size : (index + 1) * size], write_fd)
         os.close(write_fd)
         children.append((pid, read_fd))
     failures = []
