@@ -9,6 +9,10 @@ corpus (sitekit.corpus) and builds it in one run with the same settings and them
       nothing changed;
   (c) Hugo, when the `hugo` command exists (Debian package), on the same texts.
 
+(a) and (b) are timed twice: as Pelican builds (`--no-search-index`), which is what
+the stock setup and Hugo do, and with the search index that `invoke build` adds
+(Pagefind, the same step in both).
+
 Rounds alternate the builds so load on the machine hits them alike; the table shows
 medians, the ratios, Markdown parses and the peak memory of the largest process. A
 last row times a one-article edit on the real site.
@@ -65,11 +69,15 @@ def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
     return seconds, usage.ru_maxrss, output
 
 
-def build_command(content: Path, output: Path, cache: Path, plain: bool) -> list[str]:
+def build_command(
+    content: Path, output: Path, cache: Path, plain: bool, search: bool = True
+) -> list[str]:
     command = [sys.executable, "-m", "sitekit.build", "--settings"]
     command += [str(ROOT / "publishconf.py"), "--content", str(content)]
     command += ["--output", str(output), "--cache", str(cache)]
-    return [*command, "--plain"] if plain else command
+    if plain:
+        command.append("--plain")
+    return command if search else [*command, "--no-search-index"]
 
 
 def record(timing: Timing, measured: tuple[float, int, str]) -> None:
@@ -134,13 +142,27 @@ def write_hugo_site(content: Path, site: Path) -> None:
 
 
 # --- The benchmark --------------------------------------------------------------------
+@dataclass
+class Results:
+    """Every timing of one benchmark run."""
+
+    stock: Timing = field(default_factory=Timing)  # (a) Pelican, no search index
+    cold: Timing = field(default_factory=Timing)  # (b) Pelican, no search index
+    stock_search: Timing = field(default_factory=Timing)  # (a) + search index
+    cold_search: Timing = field(default_factory=Timing)  # (b) + search: invoke build
+    unchanged: Timing = field(default_factory=Timing)  # (b) again, nothing changed
+    hugo: Timing = field(default_factory=Timing)
+    search_alone: Timing = field(default_factory=Timing)  # Pagefind on its own
+    differences: list[str] = field(default_factory=list)
+
+
 def run(articles: int, rounds: int) -> str:
     """Run every measurement and return the report."""
     work = Path(tempfile.mkdtemp(prefix="sitekit-bench-"))
+    results = Results()
     try:
         content = work / "content"
         sources = write_corpus(content, articles)
-        stock, cold, unchanged, hugo = Timing(), Timing(), Timing(), Timing()
         hugo_site = None
         if shutil.which("hugo"):
             hugo_site = work / "hugo"
@@ -149,40 +171,48 @@ def run(articles: int, rounds: int) -> str:
         # deleted until the end: on this machine's ext4 (no journal), creating files
         # soon after thousands were deleted costs up to 0.3 ms a file (the kernel
         # skips recently freed inodes), which would time the file system, not the
-        # build. `cold` means: no output, no cache.
+        # build. `cold` means: no output, no cache. Rounds alternate the builds.
         for index in range(rounds):
-            out_a, out_b = work / f"out-a-{index}", work / f"out-b-{index}"
-            record(
-                stock,
-                timed(build_command(content, out_a, work / f"cache-a-{index}", True)),
-            )
-            command = build_command(content, out_b, work / f"cache-b-{index}", False)
-            record(cold, timed(command))
-            record(unchanged, timed(command))
+            built = {}
+            for name, timing, plain, search in (
+                ("a", results.stock, True, False),
+                ("b", results.cold, False, False),
+                ("a-search", results.stock_search, True, True),
+                ("b-search", results.cold_search, False, True),
+            ):
+                output = work / f"out-{name}-{index}"
+                command = build_command(
+                    content, output, work / f"cache-{name}-{index}", plain, search
+                )
+                record(timing, timed(command))
+                built[name] = output
+            record(results.unchanged, timed(command))  # the last: (b) with search
             if hugo_site:
                 destination = f"public-{index}"
                 record(
-                    hugo,
+                    results.hugo,
                     timed(["hugo", "--quiet", "-d", destination], cwd=hugo_site),
                 )
-        search = Timing()
-        record(search, timed(pagefind_command(out_b, work / "pf")))
-        same = subprocess.run(
-            ["diff", "-rq", str(out_a), str(out_b)],
-            capture_output=True,
-            text=True,
-            check=False,
+        record(
+            results.search_alone,
+            timed(pagefind_command(built["b"], work / "pf")),
         )
+        for first, second in (("a", "b"), ("a-search", "b-search")):
+            diff = subprocess.run(
+                ["diff", "-rq", str(built[first]), str(built[second])],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            results.differences.append(diff.stdout if diff.returncode else "")
         edit = one_article_edit(work, rounds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return report(
-        articles, sources, rounds, stock, cold, unchanged, hugo, edit, same, search
-    )
+    return report(articles, sources, rounds, results, edit)
 
 
 def pagefind_command(site: Path, bundle: Path) -> list[str]:
-    """Pagefind alone, as the build runs it: (a) and (b) both include this step."""
+    """Pagefind on its own, as the build runs it."""
     from pagefind_bin import get_executable
 
     return [str(get_executable()), "--site", str(site), "--output-subdir", str(bundle)]
@@ -218,47 +248,51 @@ def one_article_edit(work: Path, rounds: int) -> tuple[Timing, Timing]:
     return as_command, in_livereload
 
 
-def report(
-    articles, sources, rounds, stock, cold, unchanged, hugo, edit, same, search
-) -> str:
+def report(articles, sources, rounds, results: Results, edit) -> str:
     """The benchmark table."""
-    base = stock.median()
+    base, base_search = results.stock.median(), results.stock_search.median()
     rows = [
-        ("(a) stock Pelican + i18n-subsites, cold", stock),
-        ("(b) ours, cold", cold),
-        ("(b) ours, no change", unchanged),
+        ("(a) stock Pelican + i18n-subsites, cold", results.stock, base),
+        ("(b) ours, cold", results.cold, base),
+        ("(a) + search index, cold", results.stock_search, base_search),
+        ("(b) + search index, cold (`invoke build`)", results.cold_search, base_search),
+        ("(b) + search index, no change", results.unchanged, base),
     ]
-    if hugo.seconds:
-        rows.append(("(c) Hugo, cold", hugo))
-    rows.append(("ours, real site, one article edited: command", edit[0]))
-    rows.append(("ours, real site, one article edited: livereload", edit[1]))
+    if results.hugo.seconds:
+        rows.append(("(c) Hugo, cold", results.hugo, base))
+    rows.append(("ours, real site, one article edited: command", edit[0], base))
+    rows.append(("ours, real site, one article edited: livereload", edit[1], base))
     lines = [
         f"{articles} articles x {len(LANGUAGE_CODES)} languages = {sources} sources; "
         f"median of {rounds} rounds",
         "",
-        "| build | median | ratio to (a) | Markdown parses | peak memory |",
+        "Ratios are to (a); the rows with the search index, to (a) + search index.",
+        "",
+        "| build | median | ratio | Markdown parses | peak memory |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, timing in rows:
+    for name, timing, reference in rows:
         parses = "—" if timing.parses is None else str(timing.parses)
         peak = f"{timing.peak_kb / 1024:.0f} MB" if timing.peak_kb else "—"
         lines.append(
-            f"| {name} | {timing.median():.2f} s | {timing.median() / base:.3f} | "
+            f"| {name} | {timing.median():.2f} s | {timing.median() / reference:.3f} | "
             f"{parses} | {peak} |"
         )
     lines.append("")
-    pelican_only = (cold.median() - search.median()) / (base - search.median())
-    lines.append(
-        f"Both cold builds include the search index (Pagefind, {search.median():.2f} s "
-        f"on its own); without it, (b)/(a) = {pelican_only:.3f}."
-    )
-    lines.append(
-        "Output of (b) byte-identical to (a): "
-        + ("yes" if same.returncode == 0 else f"NO\n{same.stdout}")
-    )
-    if hugo.seconds:
-        verdict = "yes" if unchanged.median() <= hugo.median() else "no"
-        lines.append(f"No-change rebuild no slower than Hugo's cold build: {verdict}")
+    alone = results.search_alone.median()
+    lines.append(f"The search index (Pagefind) on its own: {alone:.2f} s.")
+    for label, difference in zip(
+        ("(b) byte-identical to (a)", "with the search index too"),
+        results.differences,
+        strict=True,
+    ):
+        lines.append(f"{label}: " + ("yes" if not difference else f"NO\n{difference}"))
+    if results.hugo.seconds:
+        verdict = results.unchanged.median() <= results.hugo.median()
+        lines.append(
+            "No-change rebuild no slower than Hugo's cold build: "
+            + ("yes" if verdict else "no")
+        )
     return "\n".join(lines)
 
 

@@ -369,8 +369,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--theme", type=Path, help="another theme folder (tests use broken copies)"
     )
+    parser.add_argument(
+        "--no-search-index",
+        action="store_true",
+        help="leave the search index out (the benchmark times Pelican without it)",
+    )
     args = parser.parse_args(argv)
     overrides = {}
+    if args.no_search_index:
+        overrides["SEARCH_INDEX"] = False  # a setting: a later full build runs again
     if args.content:
         overrides["PATH"] = str(args.content.resolve())
     if args.cache:

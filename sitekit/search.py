@@ -30,10 +30,15 @@ def index_site(output_dir: Path, settings: dict) -> None:
     """Write the Pagefind bundle (index per language and search UI) into `output_dir`.
 
     `settings` are the main site's Pelican settings; a site with no SEARCH_PAGE
-    setting has no search, and nothing is indexed.
+    setting has no search, and nothing is indexed. SEARCH_INDEX = False leaves the
+    index out of a build that has a search page (the benchmark compares Pelican
+    builds without it).
     """
     if not settings.get("SEARCH_PAGE"):
         LOG.debug("%s no SEARCH_PAGE setting: no search index", LOG_PREFIX)
+        return
+    if not settings.get("SEARCH_INDEX", True):
+        LOG.debug("%s SEARCH_INDEX = False: no search index", LOG_PREFIX)
         return
     command = [
         str(get_executable()),  # the binary in the pinned PyPI package pagefind-bin

@@ -24,6 +24,7 @@ def run_build(
     cache: Path | None = None,
     plain: bool = False,
     theme: Path | None = None,
+    search_index: bool = True,
 ) -> subprocess.CompletedProcess:
     """Run the real build command in a fresh process, as `invoke build` does.
 
@@ -45,6 +46,8 @@ def run_build(
         command.append("--plain")
     if theme is not None:
         command += ["--theme", str(theme)]
+    if not search_index:
+        command.append("--no-search-index")
     # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
     env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
     return subprocess.run(

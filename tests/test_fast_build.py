@@ -138,6 +138,21 @@ def test_a_damaged_output_is_rebuilt_not_skipped(site_copy, tmp_path):
     assert (tmp_path / "out" / "statuut.html").is_file()
 
 
+def test_a_build_without_search_index_is_not_taken_for_a_full_one(site_copy, tmp_path):
+    # The benchmark times Pelican alone with --no-search-index; the next full build
+    # must not be skipped as up to date.
+    bare = build(site_copy, tmp_path, search_index=False)
+    assert bare.returncode == 0, bare.stderr
+    assert not (tmp_path / "out" / "pagefind").exists()
+    assert (tmp_path / "out" / "zoeken.html").is_file()
+
+    full = build(site_copy, tmp_path)
+
+    assert full.returncode == 0, full.stderr
+    assert "Nothing changed" not in full.stdout
+    assert (tmp_path / "out" / "pagefind" / "pagefind-entry.json").is_file()
+
+
 def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
     assert build(site_copy, tmp_path).returncode == 0
     page = site_copy / "pages" / "statuut.fr.md"
