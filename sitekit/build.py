@@ -274,33 +274,24 @@ def build(
             ]
         cache = Path(settings["CACHE_PATH"])
         fingerprint = ""
-        if fast:
-            inputs = [settings_file, settings_file.parent / "pelicanconf.py"]
-            fingerprint = build_state.input_fingerprint(
-                settings, [path for path in inputs if path.is_file()]
-            )
-            if build_state.is_up_to_date(cache, output, fingerprint):
-                files = len(build_state.output_manifest(output))
-                return SyncReport(unchanged=files, skipped=True)
-            build_state.forget(cache, output)
-        staging = Path(
-            tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
-        )
+        parse_early = fast and "sitekit.markdown_cache" in settings["PLUGINS"]
         try:
-            if fast and "sitekit.markdown_cache" in settings["PLUGINS"]:
-                from sitekit.markdown_cache import start_parsing_early
-
-                with _fatal_warnings():  # the pool parses while Pelican starts
-                    start_parsing_early(settings)
-            reads = run_pelican(settings, staging)
-            try:
-                index_site(staging, settings)  # the search index, one per language
-            except SearchIndexError as error:
-                raise BuildError(str(error)) from error
-            report = sync_tree(staging, output)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
             if fast:
+                inputs = [settings_file, settings_file.parent / "pelicanconf.py"]
+                inputs = [path for path in inputs if path.is_file()]
+                recorded = build_state.state_path(cache, output).is_file()
+                if parse_early and not recorded:
+                    _start_parsing(settings)  # nothing to skip: parse while hashing
+                fingerprint = build_state.input_fingerprint(settings, inputs)
+                if recorded and build_state.is_up_to_date(cache, output, fingerprint):
+                    files = len(build_state.output_manifest(output))
+                    return SyncReport(unchanged=files, skipped=True)
+                build_state.forget(cache, output)
+                if parse_early and recorded:
+                    _start_parsing(settings)
+            report, reads = _build_in_staging(settings, output)
+        finally:
+            if parse_early:
                 from sitekit.markdown_cache import forget_early_start
 
                 forget_early_start()
@@ -312,6 +303,33 @@ def build(
         else:
             report.sources, report.parses = reads // len(_languages(settings)), reads
         return report
+
+
+def _start_parsing(settings: dict) -> None:
+    """Start the parse pool now: it parses while Pelican starts."""
+    from sitekit.markdown_cache import start_parsing_early
+
+    with _fatal_warnings():
+        start_parsing_early(settings)
+
+
+def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
+    """Build in a fresh folder, then bring `output` up to date from it.
+
+    Returns what changed and how many files Pelican read.
+    """
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
+    )
+    try:
+        reads = run_pelican(settings, staging)
+        try:
+            index_site(staging, settings)  # the search index, one per language
+        except SearchIndexError as error:
+            raise BuildError(str(error)) from error
+        return sync_tree(staging, output), reads
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def preload(settings_file: Path) -> None:

@@ -18,6 +18,7 @@ is rebuilt with a warning.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -32,7 +33,6 @@ from pathlib import Path
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
-from pelican.utils import pelican_open
 
 from sitekit.inline_fastpath import speed_up
 from sitekit.languages import DEFAULT_LANG
@@ -129,17 +129,28 @@ def _start_pool_worker(options: dict) -> None:
     _start_worker(options)
 
 
-def _parse(path: str) -> Parsed:
-    """Convert one file exactly as Pelican's MarkdownReader.read does."""
+def file_digest(data: bytes) -> str:
+    """The cache key of a source: the SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse(path: str) -> tuple[str, Parsed]:
+    """Convert one file exactly as Pelican's MarkdownReader.read does.
+
+    Returns the digest of the very bytes converted, with the parse: a file edited
+    during the build can never be cached under the digest of other content.
+    """
     converter = _WORKER_MARKDOWN
     assert converter is not None
     converter.reset()
-    with pelican_open(path) as text:
-        html = converter.convert(text)
-    return html, dict(getattr(converter, "Meta", {}))
+    data = Path(path).read_bytes()
+    # Decoded as pelican_open reads a file: open(..., encoding="utf-8-sig").
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
+    html = converter.convert(text)
+    return file_digest(data), (html, dict(getattr(converter, "Meta", {})))
 
 
-def _parse_chunk(paths: list[str]) -> list[Parsed]:
+def _parse_chunk(paths: list[str]) -> list[tuple[str, Parsed]]:
     return [_parse(path) for path in paths]
 
 
@@ -156,6 +167,7 @@ class Parses:
         self.paths = paths
         self.position = {path: index for index, path in enumerate(paths)}
         self.taken: dict[str, Parsed] = {}
+        self.digests: dict[str, str] = {}  # of the bytes each parse was made from
         self.pool: ProcessPoolExecutor | None = None
         if len(paths) < pool_from or workers < 2:
             _start_worker(options)  # parse here, when a file is first read
@@ -188,16 +200,21 @@ class Parses:
     def get(self, path: str) -> Parsed:
         """The parse of `path`, waiting for the pool if it is not in yet."""
         if self.pool is None and path not in self.taken:
-            self.taken[path] = _parse(path)
+            self._take([path], [_parse(path)])
         while path not in self.taken:
             with self.lock:
                 chunk, future = self.in_flight.popleft()
-            self.taken.update(zip(chunk, future.result(), strict=True))
+            self._take(chunk, future.result())
             self._hand_out()
         if self.pool is not None and len(self.taken) == len(self.paths):
             self.pool.shutdown()
             self.pool = None
         return self.taken[path]
+
+    def _take(self, paths: list[str], results: list[tuple[str, Parsed]]) -> None:
+        for path, (digest, parsed) in zip(paths, results, strict=True):
+            self.digests[path] = digest
+            self.taken[path] = parsed
 
     def all(self) -> dict[str, Parsed]:
         """Every parse, once the pool has finished."""
@@ -319,11 +336,15 @@ def start_parsing(settings: dict) -> None:
     cached = load_cache(cache_path, fingerprint)
 
     sources = markdown_sources(settings)
-    digests = {
-        path: hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in sources
-    }
+    # Digests are needed first only to find cached parses (none on a cold build);
+    # the workers return the digest of what they parse.
+    digests = (
+        {path: file_digest(Path(path).read_bytes()) for path in sources}
+        if cached
+        else {}
+    )
     missing = sorted(
-        (path for path in sources if digests[path] not in cached),
+        (path for path in sources if digests.get(path) not in cached),
         key=reading_order(settings),
     )
     _PENDING = Parses(missing, options, fast["workers"], fast["parse_pool_from"])
@@ -335,8 +356,8 @@ def start_parsing(settings: dict) -> None:
     _SAVE.update(
         path=cache_path,
         fingerprint=fingerprint,
-        digests=digests,
-        stale=missing or len(set(digests.values())) != len(cached),
+        digests={path: digests[path] for path in _PARSED},
+        stale=bool(missing) or len(set(digests.values())) != len(cached),
     )
     LOG.debug(
         "%s %d to parse, %d from cache", LOG_PREFIX, len(missing), STATS.from_cache
@@ -353,6 +374,7 @@ def save_parses(settings: dict) -> None:
         return
     if _PENDING is not None:
         _PARSED.update(_PENDING.all())
+        _SAVE["digests"].update(_PENDING.digests)
         _PENDING = None
     if _SAVE["stale"]:
         entries = {_SAVE["digests"][path]: _PARSED[path] for path in _SAVE["digests"]}
