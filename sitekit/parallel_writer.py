@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pelican import signals
@@ -32,6 +33,7 @@ from sitekit.markdown_cache import fast_build_options
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.parallel_writer]"
+RUNS_PER_WORKER = 8  # the pages are cut into this many runs per child
 
 # A deferred write: the writer, the stock Writer method, its arguments.
 Job = tuple["ParallelWriter", Callable[..., Any], tuple, dict]
@@ -148,7 +150,7 @@ class ParallelWriter(Writer):
         return True
 
 
-def _render(jobs: list[Job]) -> None:
+def _render(jobs: Iterable[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
     for writer, method, arguments, options in jobs:
@@ -169,7 +171,7 @@ class _PipeHandler(logging.Handler):
         self.stream.flush()
 
 
-def _child(jobs: list[Job], write_fd: int) -> None:
+def _child(jobs: Iterable[Job], write_fd: int) -> None:
     """In a forked child: render `jobs`, report problems, never return."""
     code = 0
     try:
@@ -187,22 +189,37 @@ def _child(jobs: list[Job], write_fd: int) -> None:
         os._exit(code)  # skip the parent's atexit handlers and buffers
 
 
-def write_in_parallel(jobs: list[Job], workers: int) -> None:
-    """Fork `workers` children, each writing an equal run of pages; wait for all.
+def _runs_in_turn(runs: list[list[Job]], next_run) -> Iterator[Job]:
+    """The jobs of the runs this child takes: the next free one, until none is left."""
+    while True:
+        with next_run.get_lock():
+            index = next_run.value
+            next_run.value += 1
+        if index >= len(runs):
+            return
+        yield from runs[index]
 
-    Runs, not every n-th page: the pages come grouped by language and folder, and
-    two processes creating files in one folder wait on its lock in the kernel.
+
+def write_in_parallel(jobs: list[Job], workers: int) -> None:
+    """Fork `workers` children that take runs of pages in turn; wait for all.
+
+    Runs of neighbouring pages, not every n-th page: the pages come grouped by
+    language and folder, and two processes creating files in one folder wait on its
+    lock in the kernel. Taken in turn, not a fixed share each, so that no child
+    idles while another still has pages to write.
     """
-    size = -(-len(jobs) // workers)  # rounded up
+    size = max(1, -(-len(jobs) // (workers * RUNS_PER_WORKER)))  # rounded up
+    runs = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    next_run = multiprocessing.get_context("fork").Value("i", 0)
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
-    for index in range(workers):
+    for _ in range(workers):
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _child(jobs[index * size : (index + 1) * size], write_fd)
+            _child(_runs_in_turn(runs, next_run), write_fd)
         os.close(write_fd)
         children.append((pid, read_fd))
     failures = []
