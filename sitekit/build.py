@@ -329,6 +329,10 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
             raise BuildError(str(error)) from error
         return sync_tree(staging, output), reads
     finally:
+        if "sitekit.parallel_writer" in settings["PLUGINS"]:
+            from sitekit.parallel_writer import stop_children
+
+            stop_children()  # after a failure, writers may still be running
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -1,10 +1,11 @@
 """Pelican plugin: render and write the pages of every language on every core.
 
 Pelican renders each page in turn, in one process. This writer records each page and
-feed it is asked to write, and once the last subsite is done, forks one child per
-core; each child renders its share with Pelican's own `Writer.write_file` and
-`Writer.write_feed`. The children share the parent's memory (copy-on-write), so
-nothing is pickled.
+feed it is asked to write and renders them in forked children, with Pelican's own
+`Writer.write_file` and `Writer.write_feed`: a child for each language subsite as
+soon as it is done, while the main process finishes the others, and one per core for
+the rest once the main site is done. The children share the parent's memory
+(copy-on-write), so nothing is pickled.
 
 What a child logs at WARNING or above is passed to the parent and logged there, so
 the build's "warnings are fatal" rule still holds; an exception in a child fails the
@@ -16,10 +17,12 @@ in the main process would see nothing (none of ours does).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -211,17 +214,30 @@ def write_in_parallel(jobs: list[Job], workers: int) -> None:
     size = max(1, -(-len(jobs) // (workers * RUNS_PER_WORKER)))  # rounded up
     runs = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     next_run = multiprocessing.get_context("fork").Value("i", 0)
+    for _ in range(workers):
+        _fork(_runs_in_turn(runs, next_run))
+    wait_for_children()
+
+
+_CHILDREN: list[tuple[int, int]] = []  # this build's writers: pid, read end of pipe
+
+
+def _fork(jobs: Iterable[Job]) -> None:
+    """Start a child that writes `jobs`; `wait_for_children` collects it."""
     sys.stdout.flush()
     sys.stderr.flush()
-    children = []
-    for _ in range(workers):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            _child(_runs_in_turn(runs, next_run), write_fd)
-        os.close(write_fd)
-        children.append((pid, read_fd))
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(jobs, write_fd)
+    os.close(write_fd)
+    _CHILDREN.append((pid, read_fd))
+
+
+def wait_for_children() -> None:
+    """Wait for every writer child; log what they logged, raise what failed."""
+    children, _CHILDREN[:] = list(_CHILDREN), []
     failures = []
     for pid, read_fd in children:
         with os.fdopen(read_fd, encoding="utf-8") as stream:
@@ -238,24 +254,51 @@ def write_in_parallel(jobs: list[Job], workers: int) -> None:
         raise PageWriteError(failures[0])
 
 
+def stop_children() -> None:
+    """After a failed build: stop the writers still running, so none writes on."""
+    children, _CHILDREN[:] = list(_CHILDREN), []
+    for pid, read_fd in children:
+        os.close(read_fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
 def provide_writer(pelican) -> type[Writer]:
     """Every Pelican of the build (main site and subsites) writes with ours."""
     return ParallelWriter
 
 
 def write_deferred(pelican) -> None:
-    """After the main site, the last of the build: write every recorded page."""
-    if pelican.settings["DEFAULT_LANG"] != DEFAULT_LANG:
-        return
-    jobs = [job for writer in _WRITERS for job in writer.jobs]
-    _WRITERS.clear()
+    """Write what a site recorded once it is done; after the main site, wait for all.
+
+    pelican-i18n-subsites finishes the subsites one after the other, then the main
+    site, in one process: while it does, a subsite that is done has its pages written
+    by a child of its own, on the core that would be idle. The main site, the last,
+    hands what is left to one child per core and waits for every child.
+    """
     options = fast_build_options(pelican.settings)
     workers = options["workers"]
+    recorded = sum(len(writer.jobs) for writer in _WRITERS)
+    if pelican.settings["DEFAULT_LANG"] != DEFAULT_LANG:
+        if workers >= 2 and recorded >= options["fork_writers_from"]:
+            _fork(_take_jobs())
+        return
+    jobs = _take_jobs()
+    _WRITERS.clear()
     if len(jobs) < options["fork_writers_from"] or workers < 2:
         _render(jobs)
+        wait_for_children()
     else:
         write_in_parallel(jobs, workers)
     LOG.debug("%s wrote %d pages with %d process(es)", LOG_PREFIX, len(jobs), workers)
+
+
+def _take_jobs() -> list[Job]:
+    jobs = [job for writer in _WRITERS for job in writer.jobs]
+    for writer in _WRITERS:
+        writer.jobs = []
+    return jobs
 
 
 def register() -> None:

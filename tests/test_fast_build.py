@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -357,3 +359,26 @@ def test_a_damaged_pdf_cache_is_made_again(site_copy, tmp_path):
     assert again.returncode == 0, again.stderr
     assert "a cached PDF was damaged" in again.stdout + again.stderr
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_a_failed_build_stops_the_writers_still_running():
+    # A language's pages are written by a child while the main process goes on;
+    # when the build fails meanwhile, the child must not write on.
+    from types import SimpleNamespace
+
+    from sitekit import parallel_writer
+
+    def slow_write(writer, *arguments, **options):
+        time.sleep(60)
+
+    job = (SimpleNamespace(), slow_write, (), {})
+    parallel_writer._fork(iter([job]))
+    pid = parallel_writer._CHILDREN[0][0]
+    started = time.monotonic()
+
+    parallel_writer.stop_children()
+
+    assert time.monotonic() - started < 10
+    assert parallel_writer._CHILDREN == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already collected: no process left behind
