@@ -4,9 +4,10 @@ The results are kept between builds.
 
 Stock pelican-i18n-subsites runs one Pelican per language, and each one reads and
 converts every source: 4 languages, 4 parses of each file (DESIGN.md measured 5,409
-parses for 1,803 files). Here the main site, before anything is read, converts the
-sources that changed since the last build in a process pool; every subsite then takes
-the HTML and the raw metadata from memory. The metadata is still processed by each
+parses for 1,803 files). Here, before anything is read (the build runner starts it
+even before Pelican), a process pool converts the sources that changed since the last
+build, language by language in the order the sites read them; every subsite then
+takes the HTML and the raw metadata from memory. The metadata is still processed by each
 subsite's reader, because processed values (dates, categories) depend on its settings.
 
 The cache on disk maps a file's SHA-256 to its parse, under a fingerprint of the
@@ -25,6 +26,7 @@ import pickle
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -278,7 +280,7 @@ def markdown_sources(settings: dict) -> list[str]:
     return sorted(found)
 
 
-def reading_order(settings: dict):
+def reading_order(settings: dict) -> Callable[[str], tuple[int, str]]:
     """Sort key: the files of the language Pelican reads first come first.
 
     The main site reads first, then pelican-i18n-subsites builds the subsites, taking

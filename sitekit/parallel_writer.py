@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from pelican import signals
@@ -192,7 +193,7 @@ def _child(jobs: Iterable[Job], write_fd: int) -> None:
         os._exit(code)  # skip the parent's atexit handlers and buffers
 
 
-def _runs_in_turn(runs: list[list[Job]], next_run) -> Iterator[Job]:
+def _runs_in_turn(runs: list[list[Job]], next_run: Synchronized) -> Iterator[Job]:
     """The jobs of the runs this child takes: the next free one, until none is left."""
     while True:
         with next_run.get_lock():
