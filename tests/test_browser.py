@@ -155,11 +155,18 @@ def run_axe(page) -> list[str]:
 def search(page, term: str) -> list[str]:
     """Type `term` in the search box; the links of the results, once loaded."""
     page.fill("#mh-search-input", term)
-    page.wait_for_selector(".mh-search__result", state="attached")
-    page.locator(".mh-search__result").first.scroll_into_view_if_needed()
-    page.wait_for_selector(".mh-search__result a", state="attached")
+    # Pagefind's result list renders placeholders, then replaces them, and loads a
+    # result's link once it is in view: scroll and look again on every poll, so a
+    # replaced element is never held on to.
     page.wait_for_function(
-        "document.querySelector('.mh-search__summary').textContent.trim() !== ''"
+        """() => {
+          const result = document.querySelector('.mh-search__result');
+          if (!result) return false;
+          result.scrollIntoView({block: 'nearest'});
+          const summary = document.querySelector('.mh-search__summary');
+          return document.querySelector('.mh-search__result a') !== null
+            && summary.textContent.trim() !== '';
+        }"""
     )
     return page.eval_on_selector_all(
         ".mh-search__result a", "links => links.map(a => a.getAttribute('href'))"
