@@ -18,15 +18,15 @@ DELETE_OUTPUT_DIRECTORY = True  # our build runner builds into a fresh folder an
 
 PLUGINS = [
     "pelican.plugins.i18n_subsites",
-    # First, so the sources are parsed on the other cores while the checks run.
-    "sitekit.markdown_cache",  # parse once per build for every language
-    "sitekit.content_checks",
-    "sitekit.i18n",
-    "sitekit.sitemap",
-    "sitekit.quick_exit",
-    "sitekit.documents",
-    "sitekit.parallel_writer",  # render the pages on every core
-    "sitekit.template_cache",  # compile each template once
+    # First, so the sources are parsed on the other cores while the site is read.
+    "sitekit.fast.markdown_cache",  # parse once per build for every language
+    "sitekit.content.plugin",  # the checks' gate (our runner checks before Pelican)
+    "sitekit.visitors.i18n",
+    "sitekit.visitors.sitemap",
+    "sitekit.visitors.quick_exit",
+    "sitekit.documents.catalogue",
+    "sitekit.fast.parallel_writer",  # render the pages on every core
+    "sitekit.fast.template_cache",  # compile each template once
 ]
 
 # --- Content -------------------------------------------------------------------
@@ -41,23 +41,10 @@ STATIC_PATHS = ["extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
 }
-# The documentation catalogue (sitekit/documents.py): entries in content/documents/,
-# local files written once into /documents/ at the root of the site.
-DOCUMENTS = {
-    "PATH": "documents",
-    "OUTPUT": "documents",
-    "TYPES": [
-        "annual-report",
-        "law",
-        "royal-decree",
-        "circular",
-        "eu-text",
-        "un-text",
-        "fact-sheet",
-        "brochure",
-        "study",
-    ],
-}
+# The documentation catalogue (sitekit/documents): entries in content/documents/,
+# local files written once into /documents/ at the root of the site. The allowed types
+# and their order: DOCUMENTS["TYPES"], by default all in sitekit/content/documents.py.
+DOCUMENTS = {"PATH": "documents", "OUTPUT": "documents"}
 READERS = {"html": None}  # content is Markdown only
 MARKDOWN = {
     "extension_configs": {
@@ -100,12 +87,9 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_DOMAIN = SITEURL
 
-# --- Fast builds (sitekit.markdown_cache, sitekit.parallel_writer) ------------------
-FAST_BUILD = {
-    "workers": 0,  # processes for parsing and writing; 0: one per core
-    "parse_pool_from": 48,  # fewer changed files are parsed in the main process
-    "fork_writers_from": 40,  # fewer pages are written by the main process
-}
+# --- Fast builds (sitekit/fast) -----------------------------------------------------
+# FAST_BUILD = {"workers": 0, …} tunes them; the keys and defaults are in
+# sitekit/fast/options.py.
 
 # --- Languages: one subsite per language (pelican-i18n-subsites) --------------------
 # The plugin crashes on translated content without this dict (see DESIGN.md).
@@ -127,7 +111,7 @@ JINJA_ENVIRONMENT = {
 # --- Visitors ------------------------------------------------------------------------
 # Pages linked from the footer of every page, by their file name's <key>.
 FOOTER_PAGES = ("hulp", "toegankelijkheid", "privacy", "sitemap")
-# The quick-exit button on every page (sitekit/quick_exit.py checks this setting).
+# The quick-exit button on every page (sitekit/visitors/quick_exit.py checks it).
 # Each language leaves for a neutral site in that language: the main page of that
 # language's Wikipedia. Editors may choose another neutral site (e.g. weather).
 QUICK_EXIT = {
@@ -140,5 +124,5 @@ QUICK_EXIT = {
     "info_page": "snel-weg",  # content/pages/snel-weg.<lang>.md explains the button
 }
 # The search page (content/pages/zoeken.<lang>.md); its index is built by Pagefind
-# after Pelican (sitekit/search.py).
+# after Pelican (sitekit/visitors/search.py).
 SEARCH_PAGE = "zoeken"

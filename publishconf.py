@@ -28,14 +28,7 @@ DELETE_OUTPUT_DIRECTORY = True
 PUBLISH = {
     "bucket": "",  # required: PUBLISH_BUCKET or --bucket
     "prefix": "",  # key prefix inside the bucket, e.g. "site"; "" is the bucket root
-    "region": "us-east-1",  # the bucket's region; most S3-compatible stores accept this
     "endpoint_url": "",  # "" is AWS S3; e.g. https://s3.example.net for other stores
-    "path_style": False,  # True for stores without virtual-host buckets (MinIO, Ceph)
-    # Refuse plans deleting more than 25 objects or 20 % of the published ones unless
-    # `invoke publish --allow-deletes N` confirms the number.
-    "max_deletes": 25,
-    "max_delete_share": 0.2,
-    "min_files": 20,  # fewer files than this in output/ is a broken build
-    "protected": [".well-known/*"],  # managed outside publishing: never touched
-    "redirects": {},  # moved pages: {"old/page.html": "/new/page.html"}
+    # Every other key and its default: OPTIONS in sitekit/publish/settings.py
+    # (delete limits, protected keys, redirects of moved pages, timeouts).
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from invoke import task
 
+from sitekit.builder.cli import build_command
 from sitekit.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent
@@ -23,26 +24,23 @@ PYTHON = shlex.quote(sys.executable)
 
 
 def _build(c, settings: Path) -> None:
-    c.run(
-        f"{PYTHON} -m sitekit.build --settings {shlex.quote(str(settings))} "
-        f"--output {shlex.quote(str(CONFIG['output']))}",
-        pty=False,
-    )
+    command = build_command(settings, CONFIG["output"])
+    c.run(shlex.join(command), pty=False)
 
 
 @task
 def check(c):
     """Check the content and theme: one line per problem; errors exit non-zero."""
     c.run(
-        f"{PYTHON} -m sitekit.content_checks "
+        f"{PYTHON} -m sitekit.content "
         f"--settings {shlex.quote(str(CONFIG['settings']))}",
         pty=False,
     )
 
 
-@task(pre=[check])
+@task
 def build(c):
-    """Build the site for local preview into output/ (warnings are errors)."""
+    """Check, then build the site for local preview into output/."""
     _build(c, CONFIG["settings"])
 
 
@@ -56,7 +54,7 @@ def build(c):
 )
 def translations(c, html=None, done=None):
     """Show which page, news item and document exists in which language."""
-    command = f"{PYTHON} -m sitekit.translations"
+    command = f"{PYTHON} -m sitekit.tools translations"
     for path in done or []:
         command += f" --done {shlex.quote(path)}"
     if html:
@@ -76,13 +74,13 @@ def translations(c, html=None, done=None):
 def new(c, kind, title, lang="nl", translations=False):
     """Create a new page, news article or document with the right metadata."""
     command = (
-        f"{PYTHON} -m sitekit.scaffold {shlex.quote(kind)} --title {shlex.quote(title)}"
-        f" --lang {shlex.quote(lang)}"
+        f"{PYTHON} -m sitekit.tools new {shlex.quote(kind)}"
+        f" --title {shlex.quote(title)} --lang {shlex.quote(lang)}"
     )
     c.run(command + (" --translations" if translations else ""), pty=False)
 
 
-@task(name="build-production", pre=[check])
+@task(name="build-production")
 def build_production(c):
     """Build the site for publishing with publishconf.py (needs SITEURL=https://…)."""
     _build(c, CONFIG["production_settings"])
@@ -98,7 +96,7 @@ def clean(c):
 @task(pre=[build])
 def serve(c):
     """Serve output/ at http://127.0.0.1:8000/ (Ctrl-C stops)."""
-    from sitekit.serve import serve as serve_output
+    from sitekit.tools.serve import serve as serve_output
 
     serve_output(CONFIG["output"], CONFIG["host"], CONFIG["port"])
 
@@ -106,7 +104,7 @@ def serve(c):
 @task
 def livereload(c):
     """Rebuild on every change to content/ or theme/ and reload the browser."""
-    from sitekit.serve import livereload as run_livereload
+    from sitekit.tools.serve import livereload as run_livereload
 
     run_livereload(
         ROOT, CONFIG["settings"], CONFIG["output"], CONFIG["host"], CONFIG["port"]
@@ -144,10 +142,11 @@ def catalogs(c):
 def bench(c, articles=600, rounds=3, publish=False):
     """Benchmark builds: stock Pelican vs ours (vs Hugo when installed)."""
     c.run(
-        f"{PYTHON} -m sitekit.bench --articles {int(articles)} --rounds {int(rounds)}"
+        f"{PYTHON} -m sitekit.dev bench"
+        f" --articles {int(articles)} --rounds {int(rounds)}"
     )
     if publish:
-        c.run(f"{PYTHON} -m sitekit.publish_bench --synthetic 60")
+        c.run(f"{PYTHON} -m sitekit.dev bench-publish --synthetic 60")
 
 
 @task
@@ -210,4 +209,4 @@ def publish(
 def bench_publish(c, output=None, pages=60):
     """Time publish vs aws s3 sync on loopback S3 (a synthetic site unless --output)."""
     argv = [str(output)] if output else ["--synthetic", str(pages)]
-    c.run(f"{PYTHON} -m sitekit.publish_bench {' '.join(map(shlex.quote, argv))}")
+    c.run(f"{PYTHON} -m sitekit.dev bench-publish {shlex.join(argv)}")

@@ -28,6 +28,13 @@ LANGUAGES: tuple[Language, ...] = (
     Language("en", "English", "Human trafficking and human smuggling", "news", "en_BE"),
 )
 DEFAULT_LANG = LANGUAGES[0].code
+
+
+def N_(message: str) -> str:
+    """Mark an interface string for `pybabel extract`; it is translated where shown."""
+    return message
+
+
 LANGUAGE_CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
 BY_CODE: dict[str, Language] = {language.code: language for language in LANGUAGES}
 
@@ -44,30 +51,6 @@ def url_settings(language: Language) -> dict[str, str]:
         "INDEX_URL": f"{news}/",
         "ARTICLE_URL": f"{news}/{{slug}}.html",
         "ARTICLE_SAVE_AS": f"{news}/{{slug}}.html",
-    }
-
-
-def own_language_only(settings: dict) -> dict:
-    """Settings in which each subsite reads only its own language's files.
-
-    Stock pelican-i18n-subsites needs every file in every subsite to link the
-    translations; our language switcher, hreflang and sitemap take the versions from
-    sitekit.i18n's registry instead, so the other languages' files can be skipped
-    (the fast build does; `--plain` keeps the stock way).
-    """
-
-    def ignored(code: str) -> list[str]:
-        others = [f"*.{other}.md" for other in LANGUAGE_CODES if other != code]
-        return [*settings.get("IGNORE_FILES", []), *others]
-
-    subsites = {
-        code: {**overrides, "IGNORE_FILES": ignored(code)}
-        for code, overrides in settings["I18N_SUBSITES"].items()
-    }
-    return {
-        **settings,
-        "IGNORE_FILES": ignored(settings["DEFAULT_LANG"]),
-        "I18N_SUBSITES": subsites,
     }
 
 

@@ -1,58 +1,27 @@
 """Shared fixtures: the real site built once, and builds of tiny fixture content.
 
 Both run the real build command with the production settings and the real theme.
+Each test's level is the folder it is in, and a marker of that name:
+`pytest -m unit` runs the tests that build nothing.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, SITEURL, Site, write_files
+from tests.support import Site, run_build, write_files
+
+LEVELS = ("unit", "plugins", "site", "browser")
 
 
-def run_build(
-    output: Path,
-    *,
-    settings: str = "publishconf.py",
-    content: Path | None = None,
-    siteurl: str = SITEURL,
-    cache: Path | None = None,
-    plain: bool = False,
-    theme: Path | None = None,
-    search_index: bool = True,
-) -> subprocess.CompletedProcess:
-    """Run the real build command in a fresh process, as `invoke build` does.
-
-    The cache lives beside the output unless given, so tests never share one.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "sitekit.build",
-        "--settings",
-        str(ROOT / settings),
-        "--output",
-        str(output),
-    ]
-    if content is not None:
-        command += ["--content", str(content)]
-    command += ["--cache", str(cache or output.parent / f"{output.name}-cache")]
-    if plain:
-        command.append("--plain")
-    if theme is not None:
-        command += ["--theme", str(theme)]
-    if not search_index:
-        command.append("--no-search-index")
-    # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
-    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its level: the folder below tests/ it lives in."""
+    for item in items:
+        level = Path(item.path).parent.name
+        if level in LEVELS:
+            item.add_marker(getattr(pytest.mark, level))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
-"""Helpers for tests that read the built site: pages, links and the language of each."""
+"""Helpers for tests: running the real build, and reading the pages it wrote."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -9,6 +11,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from sitekit.builder.cli import build_command
 from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,3 +102,34 @@ class Site:
         if path.endswith("/"):
             target = target / "index.html"
         return target
+
+
+def run_build(
+    output: Path,
+    *,
+    settings: str = "publishconf.py",
+    content: Path | None = None,
+    siteurl: str = SITEURL,
+    cache: Path | None = None,
+    plain: bool = False,
+    theme: Path | None = None,
+    search_index: bool = True,
+) -> subprocess.CompletedProcess:
+    """Run the real build command in a fresh process, as `invoke build` does.
+
+    The cache lives beside the output unless given, so tests never share one.
+    """
+    command = build_command(
+        ROOT / settings,
+        output,
+        content=content,
+        cache=cache or output.parent / f"{output.name}-cache",
+        theme=theme,
+        plain=plain,
+        search_index=search_index,
+    )
+    # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
+    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )

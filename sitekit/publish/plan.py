@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from sitekit.errors import SiteError
 from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
 from sitekit.publish import storage
 from sitekit.publish.headers import Headers, headers_for, redirect_headers
@@ -34,7 +35,7 @@ DELETIONS = "deletions"
 HOME_PAGES = {f"{code}/index.html" for code in LANGUAGE_CODES if code != DEFAULT_LANG}
 
 
-class RefusedError(Exception):
+class RefusedError(SiteError):
     """Publishing this output would likely break the site; the message says why."""
 
 

@@ -13,35 +13,18 @@ import ast
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitekit.settings import SettingsError
-
-DEFAULTS: dict[str, Any] = {
-    "bucket": "",
-    "prefix": "",
-    "region": "us-east-1",
-    "endpoint_url": "",
-    "path_style": False,
-    # Refuse a plan that deletes more than this many objects, or more than this share
-    # of the objects now published, unless `--allow-deletes N` confirms the number.
-    "max_deletes": 25,
-    "max_delete_share": 0.2,
-    # An output with fewer files than this is a broken build, not a site.
-    "min_files": 10,
-    # Keys (relative to the prefix) that publishing never uploads, changes or deletes.
-    "protected": [".well-known/*"],
-    # Moved pages: old path → new path ("/…") or absolute URL.
-    "redirects": {},
-    "workers": 8,
-    "retry_mode": "standard",
-    "max_attempts": 5,
-    "connect_timeout": 5,
-    "read_timeout": 60,
-}
+from sitekit.settings import (
+    Option,
+    SettingsError,
+    defaults,
+    https_url_problem,
+    read_options,
+)
 
 ENVIRONMENT = {
     "bucket": "PUBLISH_BUCKET",
@@ -59,23 +42,23 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 @dataclass(frozen=True)
 class PublishSettings:
-    """Validated publishing settings; see DEFAULTS for the meaning of each field."""
+    """Validated publishing settings; OPTIONS gives the meaning and default of each."""
 
     bucket: str
-    prefix: str = ""
-    region: str = "us-east-1"
-    endpoint_url: str = ""
-    path_style: bool = False
-    max_deletes: int = 25
-    max_delete_share: float = 0.2
-    min_files: int = 10
-    protected: tuple[str, ...] = (".well-known/*",)
-    redirects: Mapping[str, str] = field(default_factory=dict)
-    workers: int = 8
-    retry_mode: str = "standard"
-    max_attempts: int = 5
-    connect_timeout: float = 5
-    read_timeout: float = 60
+    prefix: str
+    region: str
+    endpoint_url: str
+    path_style: bool
+    max_deletes: int
+    max_delete_share: float
+    min_files: int
+    protected: tuple[str, ...]
+    redirects: Mapping[str, str]
+    workers: int
+    retry_mode: str
+    max_attempts: int
+    connect_timeout: float
+    read_timeout: float
 
     def with_overrides(self, **changes: Any) -> PublishSettings:
         """Return a copy with some fields changed, validated again."""
@@ -129,18 +112,6 @@ def _bool(value: Any, name: str) -> bool:
     raise SettingsError(f"{name}={value!r} is not a yes/no value; use true or false")
 
 
-def _number(value: Any, name: str, kind: type, low: float, high: float) -> Any:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or isinstance(value, bool) or not low <= number <= high:
-        raise SettingsError(
-            f"PUBLISH[{name!r}]={value!r} must be a number from {low} to {high}"
-        )
-    return number
-
-
 def normalise_prefix(prefix: str) -> str:
     """Turn 'site' or '/site/' into the key prefix 'site/' ('' is the bucket root)."""
     prefix = prefix.strip().strip("/")
@@ -155,95 +126,137 @@ def normalise_prefix(prefix: str) -> str:
     return prefix + "/"
 
 
+def _bucket_problem(bucket: str) -> str | None:
+    if not bucket or (_BUCKET.match(bucket) and ".." not in bucket):
+        return None
+    return (
+        "is not a valid bucket name: 3-63 characters, lower-case letters, digits, "
+        "'.', '-' only, starting and ending with a letter or digit"
+    )
+
+
+def _prefix_problem(prefix: str) -> str | None:
+    parts = prefix.strip().strip("/").split("/")
+    if prefix.strip().strip("/") and any(part in ("", ".", "..") for part in parts):
+        return (
+            "has an empty, '.' or '..' segment; use a plain path such as 'site' or "
+            "'preview/site'"
+        )
+    return None
+
+
+def _endpoint_problem(endpoint: str) -> str | None:
+    endpoint = endpoint.strip()
+    if not endpoint:
+        return None
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError as error:
+        return f"cannot be read ({error})"
+    if parts.scheme == "http" and parts.hostname in LOOPBACK and not parts.username:
+        return None  # a store on this machine (tests, a local MinIO)
+    reason = https_url_problem(endpoint, allow_port=True)
+    if reason and parts.scheme == "http":
+        reason += " (plain http is allowed only for a store on this machine)"
+    return reason
+
+
+def _region_problem(region: str) -> str | None:
+    if re.fullmatch(r"[a-z0-9-]{2,40}", region.strip()):
+        return None
+    return (
+        "is not a region name such as eu-west-1 (S3-compatible stores often accept "
+        "us-east-1 or their own, e.g. 'auto')"
+    )
+
+
+def _globs_problem(protected: list | tuple) -> str | None:
+    if all(isinstance(pattern, str) for pattern in protected):
+        return None
+    return "must be a list of glob strings, e.g. ['.well-known/*']"
+
+
+def _redirects_problem(redirects: Mapping) -> str | None:
+    for old, new in redirects.items():
+        old_key, target = str(old).strip().lstrip("/"), str(new).strip()
+        if not old_key or old_key.endswith("/"):
+            return f"has the source {old!r}: name a file such as 'old/page.html'"
+        if not target.startswith("/") and https_url_problem(target):
+            return (
+                f"has the target {new!r} (from {old!r}): it must start with '/' "
+                "or be an absolute https URL"
+            )
+    return None
+
+
+def _retry_problem(mode: str) -> str | None:
+    if mode in ("standard", "adaptive"):
+        return None
+    return "must be 'standard' or 'adaptive' (adaptive also slows down when throttled)"
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+OPTIONS = {
+    # Where to publish: PUBLISH_BUCKET, --bucket or here.
+    "bucket": Option("", str, _bucket_problem),
+    # Key prefix inside the bucket, e.g. "site"; "" is the bucket root.
+    "prefix": Option("", str, _prefix_problem),
+    "region": Option("us-east-1", str, _region_problem),
+    # "" is AWS S3; e.g. https://s3.example.net for other stores.
+    "endpoint_url": Option("", str, _endpoint_problem),
+    # True for stores without virtual-host buckets (MinIO, Ceph).
+    "path_style": Option(False, bool),
+    # Refuse a plan that deletes more than this many objects, or more than this share
+    # of the objects now published, unless `--allow-deletes N` confirms the number.
+    "max_deletes": Option(25, int, low=0, high=10**9),
+    "max_delete_share": Option(0.2, float, low=0, high=1),
+    # An output with fewer files than this is a broken build, not a site.
+    "min_files": Option(20, int, low=1, high=10**9),
+    # Keys (relative to the prefix) that publishing never uploads, changes or deletes.
+    "protected": Option((".well-known/*",), (list, tuple), _globs_problem),
+    # Moved pages: old path → new path ("/…") or absolute https URL.
+    "redirects": Option({}, Mapping, _redirects_problem),
+    "workers": Option(8, int, low=1, high=64),
+    "retry_mode": Option("standard", str, _retry_problem),
+    "max_attempts": Option(5, int, low=1, high=20),
+    "connect_timeout": Option(5.0, float, low=0.1, high=120),
+    "read_timeout": Option(60.0, float, low=1, high=900),
+}
+DEFAULTS = defaults(OPTIONS)
+
+
 def validate(raw: Mapping[str, Any], source: str = "PUBLISH") -> PublishSettings:
     """Check every value and return PublishSettings.
 
     Raises SettingsError saying which key is wrong and how to fix it.
     """
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise SettingsError(
-            f"{source} has unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(DEFAULTS))}"
-        )
-    values = {**DEFAULTS, **raw}
-    bucket = str(values["bucket"] or "").strip()
+    raw = dict(raw)
+    if isinstance(raw.get("path_style"), str):  # from the environment
+        raw["path_style"] = _bool(raw["path_style"], "path_style")
+    values = read_options(source, raw, OPTIONS, "in publishconf.py")
+    bucket = values["bucket"].strip()
     if not bucket:
         raise SettingsError(
             "no bucket to publish to: set PUBLISH_BUCKET=<name> in the environment, "
             "pass --bucket, or set PUBLISH['bucket'] in publishconf.py"
         )
-    if not _BUCKET.match(bucket) or ".." in bucket:
-        raise SettingsError(
-            f"bucket {bucket!r} is not a valid bucket name: 3-63 characters, "
-            "lower-case letters, digits, '.', '-' only, starting and ending with a "
-            "letter or digit"
-        )
-    endpoint = str(values["endpoint_url"] or "").strip().rstrip("/")
-    if endpoint:
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SettingsError(
-                f"endpoint_url {endpoint!r} is not a URL such as "
-                "https://s3.example.net or http://127.0.0.1:9000"
-            )
-    region = str(values["region"] or "").strip()
-    if not re.fullmatch(r"[a-z0-9-]{2,40}", region):
-        raise SettingsError(
-            f"region {region!r} is not a region name such as eu-west-1 "
-            "(S3-compatible stores often accept us-east-1 or their own, e.g. 'auto')"
-        )
-    protected = values["protected"]
-    if isinstance(protected, str) or not all(isinstance(p, str) for p in protected):
-        raise SettingsError(
-            "PUBLISH['protected'] must be a list of glob strings, "
-            "e.g. ['.well-known/*']"
-        )
-    redirects = values["redirects"]
-    if not isinstance(redirects, Mapping):
-        raise SettingsError(
-            "PUBLISH['redirects'] must be a dict: {'old/page.html': '/new/page.html'}"
-        )
-    clean_redirects: dict[str, str] = {}
-    for old, new in redirects.items():
-        old_key = str(old).strip().lstrip("/")
-        target = str(new).strip()
-        if not old_key or old_key.endswith("/"):
-            raise SettingsError(
-                f"redirect source {old!r} must name a file such as 'old/page.html'"
-            )
-        if not (target.startswith("/") or re.match(r"https?://", target)):
-            raise SettingsError(
-                f"redirect target {new!r} (from {old!r}) must start with '/' "
-                "or be an absolute http(s) URL"
-            )
-        clean_redirects[old_key] = target
-    retry_mode = str(values["retry_mode"])
-    if retry_mode not in ("standard", "adaptive"):
-        raise SettingsError(
-            f"retry_mode {retry_mode!r} must be 'standard' or 'adaptive' "
-            "(adaptive also slows down when the store throttles)"
-        )
+    redirects = {
+        str(old).strip().lstrip("/"): str(new).strip()
+        for old, new in values["redirects"].items()
+    }
     return PublishSettings(
-        bucket=bucket,
-        prefix=normalise_prefix(str(values["prefix"] or "")),
-        region=region,
-        endpoint_url=endpoint,
-        path_style=_bool(values["path_style"], "path_style"),
-        max_deletes=_number(values["max_deletes"], "max_deletes", int, 0, 10**9),
-        max_delete_share=_number(
-            values["max_delete_share"], "max_delete_share", float, 0, 1
-        ),
-        min_files=_number(values["min_files"], "min_files", int, 1, 10**9),
-        protected=tuple(protected),
-        redirects=clean_redirects,
-        workers=_number(values["workers"], "workers", int, 1, 64),
-        retry_mode=retry_mode,
-        max_attempts=_number(values["max_attempts"], "max_attempts", int, 1, 20),
-        connect_timeout=_number(
-            values["connect_timeout"], "connect_timeout", float, 0.1, 120
-        ),
-        read_timeout=_number(values["read_timeout"], "read_timeout", float, 1, 900),
+        **{
+            **values,
+            "bucket": bucket,
+            "prefix": normalise_prefix(values["prefix"]),
+            "region": values["region"].strip(),
+            "endpoint_url": values["endpoint_url"].strip().rstrip("/"),
+            "protected": tuple(values["protected"]),
+            "redirects": redirects,
+            "max_delete_share": float(values["max_delete_share"]),
+            "connect_timeout": float(values["connect_timeout"]),
+            "read_timeout": float(values["read_timeout"]),
+        }
     )
 
 

@@ -31,6 +31,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from sitekit.errors import SiteError
 from sitekit.publish.headers import Headers
 from sitekit.publish.settings import PublishSettings
 
@@ -62,7 +63,7 @@ FATAL_CODES = {
 }
 
 
-class StorageError(Exception):
+class StorageError(SiteError):
     """A problem retrying will not fix; the message says what to do."""
 
 

@@ -1,0 +1,332 @@
+"""Atomic builds: Pelican writes into a fresh folder; `output/` changes only on success.
+
+Run as `python -m sitekit.builder [--settings FILE] [--output DIR]` (`invoke build`
+does; `sitekit.builder.cli`). Each build runs in its own process because Pelican
+plugins, pelican-i18n-subsites among them, keep module-level state that a failed
+build leaves.
+
+The content checks run first, once (`sitekit.content.check`, cached by the digest of
+what they read): errors stop the build, warnings are printed.
+
+Warnings are fatal: a build that logged a warning or an error fails and lists them all.
+When the build succeeds, `output/` is brought up to date from the new folder: files
+whose bytes changed are moved in, files that vanished are removed, identical files are
+left alone (their mtime stays, so rsync and publishing see only real changes).
+
+Fast by default (`--plain` turns it off, for comparison): each Markdown source is
+parsed once per build for all languages, on every core, and kept between builds
+(sitekit.fast); a build whose inputs and output did not change since the last
+successful one is skipped whole (sitekit.builder.state). Builds of one output folder
+take turns through a lock file, so two started at once cannot mix their files or caches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import filecmp
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitekit.builder import state as build_state
+from sitekit.content.check import check_site, errors_of
+from sitekit.errors import ContentError, SiteError, describe_error
+from sitekit.fast import contract
+from sitekit.fast.options import own_language_only, without_fast_plugins
+from sitekit.settings import read_site_settings
+from sitekit.visitors.search import index_site
+
+LOG = logging.getLogger("sitekit.builder")
+
+
+class BuildError(SiteError):
+    """The build failed; the message says why. `output/` was not touched."""
+
+
+@dataclass
+class SyncReport:
+    """What bringing `output/` up to date changed."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: bool = False  # nothing changed since the last build: nothing ran
+    sources: int = 0  # Markdown sources of the site
+    parses: int = 0  # Markdown conversions this build made
+    warnings: list = field(default_factory=list)  # the content checks' warnings
+
+
+# Warnings that say nothing is wrong in our setup. Pelican groups translations per
+# subsite: in the German subsite a page that exists in Dutch and French but not yet in
+# German has two "originals", and Pelican warns; pelican-i18n-subsites then removes both
+# from that subsite, and the language switcher says the page is not translated.
+EXPECTED_WARNINGS = ("There are %s original (not translated) items %s: ",)
+# Our caches log under this name: a damaged cache is rebuilt, so its warnings are
+# shown but never fatal. A fixed name, so that moving a module cannot change it.
+CACHE_LOGGER = "sitekit.cache"
+
+
+class _Collector(logging.Handler):
+    """Keeps every warning and error so the build can fail with the full list."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == CACHE_LOGGER and record.levelno < logging.ERROR:
+            return
+        if not str(record.msg).startswith(EXPECTED_WARNINGS):
+            self.records.append(record)
+
+
+@contextlib.contextmanager
+def _fatal_warnings() -> Iterator[None]:
+    """Turn every exception, warning or error logged inside into one BuildError."""
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        yield
+    except SiteError:
+        raise
+    except Exception as error:  # Pelican and plugins raise many kinds; all end here
+        raise BuildError(describe_error(error)) from error
+    finally:
+        logging.getLogger().removeHandler(collector)
+    if collector.records:
+        lines = "\n".join(f"  - {record.getMessage()}" for record in collector.records)
+        raise BuildError(
+            f"the build logged {len(collector.records)} warning(s) or error(s), "
+            f"each of which would be visible on the site:\n{lines}"
+        )
+
+
+def load_settings(settings_file: Path, overrides: dict | None = None) -> dict:
+    """Read the settings file the way Pelican does, with `overrides` applied."""
+    with _fatal_warnings():
+        return read_site_settings(settings_file, overrides)
+
+
+class _ReadCounter:
+    """Counts the files Pelican reads: stock Pelican converts each one per read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __call__(self, sender, **kwargs) -> None:
+        self.reads += 1
+
+
+def run_pelican(settings: dict, output: Path) -> int:
+    """Build the site into the folder `output`; return how many files were read.
+
+    Raises BuildError when Pelican fails or logs any warning or error.
+    """
+    from pelican import Pelican, signals
+
+    settings = {**settings, "OUTPUT_PATH": str(output)}
+    counter = _ReadCounter()
+    signals.article_generator_preread.connect(counter)
+    signals.page_generator_preread.connect(counter)
+    try:
+        with _fatal_warnings():
+            Pelican(settings).run()
+    finally:
+        signals.article_generator_preread.disconnect(counter)
+        signals.page_generator_preread.disconnect(counter)
+    return counter.reads
+
+
+def sync_tree(source: Path, target: Path) -> SyncReport:
+    """Make `target` hold exactly the files of `source`, rewriting only changed ones.
+
+    Files are moved with os.replace, which is atomic on one file system, so a visitor
+    or a publishing job never reads a half-written file.
+    """
+    report = SyncReport()
+    if not target.exists():  # a first build: the new folder becomes the output
+        report.written = sorted(
+            path.relative_to(source).as_posix()
+            for path in source.rglob("*")
+            if path.is_file()
+        )
+        source.replace(target)
+        return report
+    target.mkdir(parents=True, exist_ok=True)
+    wanted: set[Path] = set()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        destination = target / relative
+        if path.is_dir():
+            if destination.exists() and not destination.is_dir():
+                destination.unlink()
+            destination.mkdir(exist_ok=True)
+            wanted.add(relative)
+            continue
+        wanted.add(relative)
+        if destination.is_file() and filecmp.cmp(path, destination, shallow=False):
+            report.unchanged += 1
+            continue
+        if destination.is_dir():
+            shutil.rmtree(destination)
+        path.replace(destination)
+        report.written.append(relative.as_posix())
+    # Deepest first, so folders are empty by the time they are removed.
+    for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        relative = path.relative_to(target)
+        if relative in wanted:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        report.removed.append(relative.as_posix())
+    return report
+
+
+@contextlib.contextmanager
+def _turn(output: Path) -> Iterator[None]:
+    """Builds of one output folder take turns: the second waits for the first."""
+    lock_path = output.parent / f".{output.name}.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build(
+    settings_file: Path,
+    output: Path,
+    overrides: dict | None = None,
+    *,
+    fast: bool = True,
+) -> SyncReport:
+    """Check, then build into a fresh folder beside `output`; on success, update it.
+
+    `fast=False` is stock Pelican with pelican-i18n-subsites: no shared parses, no
+    skipping; the benchmark and the tests compare the two. Raises a SiteError (with
+    a message for people) when the build fails.
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with _turn(output):
+        settings = load_settings(settings_file, overrides)
+        fast = fast and contract.holds()
+        if fast:
+            settings = own_language_only(settings)
+        else:
+            settings = without_fast_plugins(settings)
+        settings["CONTENT_CHECKED"] = True  # tells the plugin's gate: done here
+        cache = Path(settings["CACHE_PATH"])
+        fingerprint = ""
+        parse_early = fast and "sitekit.fast.markdown_cache" in settings["PLUGINS"]
+        try:
+            recorded = fast and build_state.state_path(cache, output).is_file()
+            if parse_early and not recorded:
+                _start_parsing(settings)  # nothing to skip: parse while checking
+            warnings = _check(settings)
+            if fast:
+                inputs = [settings_file, settings_file.parent / "pelicanconf.py"]
+                inputs = [path for path in inputs if path.is_file()]
+                fingerprint = build_state.input_fingerprint(settings, inputs)
+                if recorded and build_state.is_up_to_date(cache, output, fingerprint):
+                    files = len(build_state.output_manifest(output))
+                    return SyncReport(unchanged=files, skipped=True, warnings=warnings)
+                build_state.forget(cache, output)
+                if parse_early and recorded:
+                    _start_parsing(settings)
+            report, reads = _build_in_staging(settings, output)
+            report.warnings = warnings
+        finally:
+            if parse_early:
+                from sitekit.fast.markdown_cache import forget_early_start
+
+                forget_early_start()
+        if fast:
+            from sitekit.fast.markdown_cache import STATS
+
+            report.sources, report.parses = STATS.sources, STATS.parsed
+            build_state.record(cache, output, fingerprint)
+        else:
+            report.sources, report.parses = reads // len(_languages(settings)), reads
+        return report
+
+
+def _check(settings: dict) -> list:
+    """The content checks, once per build: errors stop it, warnings are returned."""
+    with _fatal_warnings():
+        problems = check_site(settings)
+    errors = errors_of(problems)
+    if errors:
+        raise ContentError(errors)
+    return problems
+
+
+def _start_parsing(settings: dict) -> None:
+    """Start the parse pool now: it parses while Pelican starts."""
+    from sitekit.fast.markdown_cache import start_parsing_early
+
+    with _fatal_warnings():
+        start_parsing_early(settings)
+
+
+def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
+    """Build in a fresh folder, then bring `output` up to date from it.
+
+    Returns what changed and how many files Pelican read.
+    """
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
+    )
+    try:
+        reads = run_pelican(settings, staging)
+        index_site(staging, settings)  # the search index, one per language
+        return sync_tree(staging, output), reads
+    finally:
+        if "sitekit.fast.parallel_writer" in settings["PLUGINS"]:
+            from sitekit.fast.parallel_writer import stop_children
+
+            stop_children()  # after a failure, writers may still be running
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def preload(settings_file: Path) -> None:
+    """Import Pelican and the plugins of `settings_file`, for builds forked later.
+
+    `invoke livereload` calls it once; each rebuild then forks a child that starts
+    building at once instead of spending half a second on imports.
+    """
+    import importlib
+
+    import pelican.generators  # noqa: F401 (the import is the point)
+
+    try:
+        settings = load_settings(settings_file)
+    except BuildError:
+        return  # the first build will say what is wrong
+    for plugin in settings["PLUGINS"]:
+        importlib.import_module(plugin)
+
+
+def _languages(settings: dict) -> list[str]:
+    return [settings["DEFAULT_LANG"], *settings.get("I18N_SUBSITES", {})]
+
+
+def summary(output: Path, report: SyncReport, seconds: float) -> str:
+    """One line for people: what the build did and how long it took."""
+    if report.skipped:
+        return (
+            f"Nothing changed since the last build: {output} is up to date "
+            f"({report.unchanged} files, checked in {seconds:.2f} s)."
+        )
+    return (
+        f"Built {output} in {seconds:.1f} s: {len(report.written)} file(s) written, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+        f"{report.parses} Markdown parse(s) for {report.sources} source(s)."
+    )

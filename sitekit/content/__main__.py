@@ -1,0 +1,7 @@
+"""`python -m sitekit.content`: `invoke check`."""
+
+import sys
+
+from sitekit.content.check import main
+
+sys.exit(main())

@@ -1,0 +1,96 @@
+"""Search: the Pagefind index of the built site, one index per language.
+
+The build runner calls `index_site` on the freshly built folder, after Pelican and
+before `output/` is updated, so a failed indexing leaves the last good site in place.
+Pagefind reads each page's `<html lang>` and writes one index per language into
+`pagefind/`: the search page of a language loads only that language's index.
+Only the part of a page marked `data-pagefind-body` (the main content; not the
+navigation, the footer, the search page or the site map) is indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from pathlib import Path
+
+from pagefind_bin import get_executable
+
+from sitekit.errors import SiteError
+
+LOG = logging.getLogger(__name__)
+LOG_PREFIX = "[sitekit.visitors.search]"
+BUNDLE = "pagefind"  # folder below the site's root; the templates link to it
+
+
+class SearchIndexError(SiteError):
+    """Pagefind could not index the site; the message has its output."""
+
+
+def index_site(output_dir: Path, settings: dict) -> None:
+    """Write the Pagefind bundle (index per language and search UI) into `output_dir`.
+
+    `settings` are the main site's Pelican settings; a site with no SEARCH_PAGE
+    setting has no search, and nothing is indexed. SEARCH_INDEX = False leaves the
+    index out of a build that has a search page (the benchmark compares Pelican
+    builds without it).
+    """
+    if not settings.get("SEARCH_PAGE"):
+        LOG.debug("%s no SEARCH_PAGE setting: no search index", LOG_PREFIX)
+        return
+    if not settings.get("SEARCH_INDEX", True):
+        LOG.debug("%s SEARCH_INDEX = False: no search index", LOG_PREFIX)
+        return
+    command = [
+        str(get_executable()),  # the binary in the pinned PyPI package pagefind-bin
+        "--site",
+        str(output_dir),
+        "--output-subdir",
+        BUNDLE,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SearchIndexError(
+            f"Pagefind failed (exit {result.returncode}) on {output_dir}:\n"
+            f"{result.stdout}{result.stderr}"
+        )
+    _sort_entry_file(output_dir)
+    languages = indexed_languages(output_dir)
+    if not languages:
+        raise SearchIndexError(
+            f"Pagefind indexed no page of {output_dir}: the build wrote no HTML page "
+            "with content (templates/base.html marks <main> data-pagefind-body)"
+        )
+    LOG.info(
+        "%s indexed %s",
+        LOG_PREFIX,
+        ", ".join(f"{code}: {count} pages" for code, count in languages.items()),
+    )
+
+
+def _sort_entry_file(output_dir: Path) -> None:
+    """Write Pagefind's entry file with sorted keys, so identical sites are identical.
+
+    Pagefind 1.5 lists the languages in a different order from run to run; without
+    this, every build would rewrite the file and every publish would upload it.
+    """
+    entry = output_dir / BUNDLE / "pagefind-entry.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        entry.write_text(
+            json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
+
+
+def indexed_languages(output_dir: Path) -> dict[str, int]:
+    """The number of indexed pages per language, from Pagefind's entry file."""
+    entry = output_dir / BUNDLE / "pagefind-entry.json"
+    if not entry.is_file():
+        return {}
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    return {
+        code: language["page_count"]
+        for code, language in sorted(data.get("languages", {}).items())
+    }

@@ -1,0 +1,395 @@
+"""The fast build: same bytes as stock Pelican, never stale, robust caches."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from sitekit.builder.cli import build_command
+from sitekit.dev.corpus import write_corpus
+from sitekit.fast.markdown_cache import CACHE_FILE
+from sitekit.languages import LANGUAGE_CODES
+from tests.support import ROOT, SITEURL, run_build
+
+PARSES = re.compile(r"(\d+) Markdown parse\(s\) for (\d+) source\(s\)")
+
+
+def parses(result: subprocess.CompletedProcess) -> int:
+    match = PARSES.search(result.stdout)
+    assert match, result.stdout + result.stderr
+    return int(match[1])
+
+
+def page_and_news_sources(content) -> int:
+    """The Markdown files Pelican reads (document entries are read by our plugin)."""
+    return sum(len(list((content / kind).rglob("*.md"))) for kind in ("pages", "news"))
+
+
+def tree(folder) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def assert_same_as_plain(content, fast_output, tmp_path, settings="publishconf.py"):
+    """The fast output equals a stock build (no shared parses, no cache)."""
+    plain_output = tmp_path / "plain"
+    shutil.rmtree(plain_output, ignore_errors=True)
+    result = run_build(
+        plain_output,
+        content=content,
+        plain=True,
+        settings=settings,
+        cache=tmp_path / "plain-cache",
+    )
+    assert result.returncode == 0, result.stderr
+    plain, fast = tree(plain_output), tree(fast_output)
+    assert sorted(fast) == sorted(plain)
+    assert [name for name in plain if plain[name] != fast[name]] == []
+
+
+@pytest.fixture
+def site_copy(tmp_path):
+    """A copy of the real content, to edit."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    return content
+
+
+def settings_file(folder, theme, extra: str = ""):
+    """A settings file: the production settings with `theme` and `extra` lines."""
+    path = folder / "testconf.py"
+    path.write_text(f"from publishconf import *\nTHEME = {str(theme)!r}\n{extra}")
+    return path
+
+
+@pytest.fixture
+def own_theme(tmp_path):
+    """A copy of the theme to edit, and a settings file that uses it."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
+    return theme, settings_file(tmp_path, theme)
+
+
+def build(content, tmp_path, **options):
+    return run_build(
+        tmp_path / "out", content=content, cache=tmp_path / "cache", **options
+    )
+
+
+def test_real_site_is_byte_identical_to_a_stock_build(site_copy, tmp_path):
+    result = build(site_copy, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert parses(result) == page_and_news_sources(
+        site_copy
+    )  # cold: every source once, for four languages
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_generated_corpus_is_byte_identical_with_parallel_writing(tmp_path):
+    content = tmp_path / "content"
+    sources = write_corpus(content, 12)
+    # Small thresholds, so that this small corpus uses the process pool and forks.
+    settings = settings_file(
+        tmp_path,
+        ROOT / "theme",
+        'FAST_BUILD = {"workers": 2, "parse_pool_from": 1, "fork_writers_from": 1}\n',
+    )
+    result = run_build(
+        tmp_path / "out",
+        content=content,
+        settings=str(settings),
+        cache=tmp_path / "cache",
+    )
+    assert result.returncode == 0, result.stderr
+    assert parses(result) == sources
+    assert_same_as_plain(content, tmp_path / "out", tmp_path)
+    feeds = [name for name in tree(tmp_path / "out") if name.endswith("atom.xml")]
+    assert len(feeds) == 4
+    assert (tmp_path / "out" / "sitemap.xml").is_file()
+
+
+def test_nothing_changed_skips_the_build_and_touches_nothing(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    output = tmp_path / "out"
+    mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "Nothing changed since the last build" in again.stdout
+    assert {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()} == mtimes
+
+
+def test_a_damaged_output_is_rebuilt_not_skipped(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    (tmp_path / "out" / "statuut.html").unlink()
+
+    again = build(site_copy, tmp_path)
+
+    assert "Nothing changed" not in again.stdout
+    assert parses(again) == 0  # the parses come from the cache
+    assert (tmp_path / "out" / "statuut.html").is_file()
+
+
+def test_a_build_without_search_index_is_not_taken_for_a_full_one(site_copy, tmp_path):
+    # The benchmark times Pelican alone with --no-search-index; the next full build
+    # must not be skipped as up to date.
+    bare = build(site_copy, tmp_path, search_index=False)
+    assert bare.returncode == 0, bare.stderr
+    assert not (tmp_path / "out" / "pagefind").exists()
+    assert (tmp_path / "out" / "zoeken.html").is_file()
+
+    full = build(site_copy, tmp_path)
+
+    assert full.returncode == 0, full.stderr
+    assert "Nothing changed" not in full.stdout
+    assert (tmp_path / "out" / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    page = site_copy / "pages" / "statuut.fr.md"
+    page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert parses(again) == 1
+    assert "Une phrase ajoutée." in (tmp_path / "out/fr/statut.html").read_text()
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
+    options = {"settings": str(settings)}
+    assert build(site_copy, tmp_path, **options).returncode == 0
+    template = theme / "templates" / "page.html"
+    template.write_text(
+        template.read_text().replace(
+            '<article class="mh-content">', '<article class="mh-content mh-edited">'
+        )
+    )
+
+    again = build(site_copy, tmp_path, **options)
+
+    assert again.returncode == 0, again.stderr
+    assert parses(again) == 0
+    assert "mh-edited" in (tmp_path / "out" / "statuut.html").read_text()
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path, settings=str(settings))
+
+
+def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
+    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+    catalog = theme / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(
+        catalog.read_text().replace('"Zum Inhalt springen"', '"Direkt zum Inhalt"')
+    )
+
+    again = build(site_copy, tmp_path, settings=str(settings))
+
+    assert again.returncode == 0, again.stderr
+    assert parses(again) == 0
+    assert "Direkt zum Inhalt" in (tmp_path / "out" / "de" / "status.html").read_text()
+
+
+def test_editing_a_static_file_updates_it_and_its_links(site_copy, tmp_path, own_theme):
+    theme, settings = own_theme
+    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+    before = (tmp_path / "out" / "statuut.html").read_text()
+    stylesheet = theme / "static" / "css" / "site.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n.mh-new { color: #000; }\n")
+
+    again = build(site_copy, tmp_path, settings=str(settings))
+
+    assert again.returncode == 0, again.stderr
+    assert parses(again) == 0
+    css = (tmp_path / "out" / "theme" / "css" / "site.css").read_text()
+    assert ".mh-new" in css
+    after = (tmp_path / "out" / "statuut.html").read_text()
+    assert after != before  # the stylesheet link's ?v= hash changed
+
+
+def test_changing_a_setting_rebuilds(site_copy, tmp_path):
+    settings = settings_file(tmp_path, ROOT / "theme")
+    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+    settings.write_text(settings.read_text() + 'SITENAME = "Andere naam"\n')
+
+    again = build(site_copy, tmp_path, settings=str(settings))
+
+    assert "Nothing changed" not in again.stdout
+    assert parses(again) == 0  # Markdown options did not change
+    assert "Andere naam" in (tmp_path / "out" / "statuut.html").read_text()
+
+
+def test_changing_a_markdown_setting_parses_everything_again(site_copy, tmp_path):
+    settings = settings_file(tmp_path, ROOT / "theme")
+    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+    settings.write_text(
+        settings.read_text() + 'MARKDOWN = {**MARKDOWN, "tab_length": 2}\n'
+    )
+
+    again = build(site_copy, tmp_path, settings=str(settings))
+
+    assert again.returncode == 0, again.stderr
+    assert parses(again) == page_and_news_sources(site_copy)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not a pickle at all", b"\x80\x05\x95half"],
+    ids=["empty", "garbage", "half-written"],
+)
+def test_a_damaged_parse_cache_is_rebuilt_with_a_warning(site_copy, tmp_path, damage):
+    assert build(site_copy, tmp_path).returncode == 0
+    (tmp_path / "cache" / CACHE_FILE).write_bytes(damage)
+    (tmp_path / "out" / "statuut.html").unlink()  # so the build is not skipped
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "could not be used" in again.stdout + again.stderr
+    assert parses(again) == page_and_news_sources(site_copy)
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    with (tmp_path / "cache" / CACHE_FILE).open("rb") as file:
+        assert pickle.load(file)["entries"]  # and it is whole again
+
+
+def test_a_cache_of_another_version_is_not_used(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    path = tmp_path / "cache" / CACHE_FILE
+    data = pickle.loads(path.read_bytes())
+    data["format"] = 999
+    path.write_bytes(pickle.dumps(data))
+    (tmp_path / "out" / "statuut.html").unlink()
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "written by another version" in again.stdout + again.stderr
+    assert parses(again) == page_and_news_sources(site_copy)
+
+
+def test_a_damaged_template_cache_is_compiled_again(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    compiled = list((tmp_path / "cache" / "templates").rglob("*.cache"))
+    assert compiled
+    for path in compiled:
+        path.write_bytes(b"garbage")
+    (tmp_path / "out" / "statuut.html").unlink()
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_two_builds_started_at_once_both_succeed(site_copy, tmp_path):
+    command = build_command(
+        ROOT / "publishconf.py",
+        tmp_path / "out",
+        content=site_copy,
+        cache=tmp_path / "cache",
+    )
+    env = {"SITEURL": "https://www.example.org", "PYTHONPATH": str(ROOT), "PATH": ""}
+    runs = [
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    with (tmp_path / "cache" / CACHE_FILE).open("rb") as file:
+        assert len(pickle.load(file)["entries"]) == page_and_news_sources(site_copy)
+    assert not list(tmp_path.glob(".out-building-*"))
+
+
+def test_unchanged_files_keep_their_mtime_after_an_edit(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    output = tmp_path / "out"
+    mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    page = site_copy / "pages" / "privacy.en.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+
+    assert build(site_copy, tmp_path).returncode == 0
+
+    # Pagefind renames its index files when the text changes: compare what stayed.
+    changed = {
+        p.relative_to(output).as_posix()
+        for p, mtime in mtimes.items()
+        if p.exists() and p.stat().st_mtime_ns != mtime
+    }
+    assert "en/privacy.html" in changed
+    assert "statuut.html" not in changed
+
+
+def test_a_damaged_pdf_cache_is_made_again(site_copy, tmp_path):
+    assert build(site_copy, tmp_path).returncode == 0
+    cached = list((tmp_path / "cache" / "documents" / "pdf").glob("*.pdf"))
+    assert len(cached) == 4  # the fact sheet in each language
+    for path in cached:
+        path.write_bytes(b"%PDF-1.4 cut off")
+    (tmp_path / "out" / "statuut.html").unlink()
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "a cached PDF was damaged" in again.stdout + again.stderr
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_a_formatted_summary_is_the_same_in_fast_and_plain_builds(site_copy, tmp_path):
+    """Summary: is the one formatted field; its Markdown shows in the Atom feed."""
+    news = sorted((site_copy / "news").glob("*.nl.md"))[0]
+    text = news.read_text(encoding="utf-8")
+    news.write_text(
+        text.replace("\n\n", "\nSummary: Een *korte* samenvatting.\n\n", 1),
+        encoding="utf-8",
+    )
+    result = build(site_copy, tmp_path)
+    assert result.returncode == 0, result.stderr
+    feed = (tmp_path / "out" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "Een &lt;em&gt;korte&lt;/em&gt; samenvatting." in feed
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_other_pelican_releases_take_the_stock_path(site_copy, tmp_path):
+    """The fast steps copy Pelican internals: another release builds the stock way."""
+    command = build_command(
+        ROOT / "publishconf.py",
+        tmp_path / "out",
+        content=site_copy,
+        cache=tmp_path / "cache",
+    )
+    script = (
+        "import sys; from sitekit.fast import contract; "
+        "contract.WRITTEN_FOR['pelican'] = '0.0'; "
+        "from sitekit.builder.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    command[1:3] = ["-c", script]  # `-m sitekit.builder` with the contract changed
+    env = {**os.environ, "SITEURL": SITEURL, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pelican 4.12.0 (written for 0.0)" in result.stderr
+    assert "building the stock (slower) way" in result.stderr
+    # Stock pelican-i18n-subsites parses every source once per language.
+    sources = page_and_news_sources(site_copy)
+    assert parses(result) == len(LANGUAGE_CODES) * sources
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)

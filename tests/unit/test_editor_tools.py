@@ -1,0 +1,259 @@
+"""The editors' tools: `invoke new`, `invoke translations`, serve and livereload."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitekit.tools import translations
+from sitekit.tools.scaffold import make_slug, new_content
+from sitekit.tools.serve import language_urls
+from tests.support import ROOT
+
+HOME = (
+    "Title: Start\nLang: nl\nSlug: index\nSave_as: index.html\nURL:\nTemplate: home\n"
+    "Description: D.\n\nTekst.\n"
+)
+
+
+def run(module: str, *args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def tool(name: str, *args: str | Path) -> subprocess.CompletedProcess:
+    """An editor tool as `invoke` runs it: `python -m sitekit.tools <name> …`."""
+    return run("sitekit.tools", name, *args)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def status_row(output: str, name: str) -> list[str]:
+    line = next(line for line in output.splitlines() if line.startswith(name + " "))
+    return line.split()[1:]
+
+
+def test_the_slug_follows_pelicans_rules():
+    assert make_slug("Veelgestelde vragen: wat nú? Ça & Straße") == (
+        "veelgestelde-vragen-wat-nu-ca-strasse"
+    )
+
+
+def test_new_page_with_translations_creates_source_and_draft_stubs(tmp_path):
+    content = tmp_path / "content"
+    result = run(
+        "sitekit.tools",
+        "new",
+        "page",
+        "--title",
+        "Veelgestelde vragen",
+        "--translations",
+        "--content",
+        content,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:4] == [
+        "Created content/pages/veelgestelde-vragen.nl.md",
+        "Created content/pages/veelgestelde-vragen.fr.md",
+        "Created content/pages/veelgestelde-vragen.de.md",
+        "Created content/pages/veelgestelde-vragen.en.md",
+    ]
+    pages = content / "pages"
+    assert (pages / "veelgestelde-vragen.nl.md").read_text() == (
+        "Title: Veelgestelde vragen\nLang: nl\nSlug: veelgestelde-vragen\n"
+        "Description: TODO: one or two sentences for search results\n\n"
+        "TODO: write the text. Headings start at ##.\n"
+    )
+    stub = (pages / "veelgestelde-vragen.fr.md").read_text()
+    assert "\nLang: fr\n" in stub
+    assert "\nStatus: draft\n" in stub
+    assert re.search(r"\nTranslated_from: nl [0-9a-f]{12}\n", stub)
+    assert "TODO: translate content/pages/veelgestelde-vragen.nl.md into Français" in (
+        stub
+    )
+
+    # The source's TODOs block the build; the drafts' TODOs are warnings.
+    checked = run("sitekit.content", "--content", content)
+    assert checked.returncode == 1
+    errors, warnings = checked.stderr.split("Warnings (")
+    assert "veelgestelde-vragen.nl.md:4: TODO in Description" in errors
+    assert "veelgestelde-vragen.fr.md:8: TODO in the text: not written yet" in warnings
+
+
+def test_new_article_metadata(tmp_path):
+    today = datetime.date(2026, 3, 5)
+    [path] = new_content(
+        "article", "Nieuwe brochure", "fr", content_root=tmp_path, today=today
+    )
+    assert path == tmp_path / "news" / "nieuwe-brochure.fr.md"
+    assert path.read_text().splitlines()[:5] == [
+        "Title: Nieuwe brochure",
+        "Lang: fr",
+        "Slug: nieuwe-brochure",
+        "Date: 2026-03-05",
+        "Description: TODO: one or two sentences for search results",
+    ]
+
+
+def test_new_document_has_the_documents_fields(tmp_path):
+    result = run(
+        "sitekit.tools",
+        "new",
+        "document",
+        "--title",
+        "Jaarverslag 2006",
+        "--translations",
+        "--content",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "documents" / "jaarverslag-2006.md").read_text()
+    for line in ("Type: TODO", "Year: TODO", "Languages: nl", "Publisher: TODO"):
+        assert f"{line}\n" in text
+    assert "Title_nl: Jaarverslag 2006\n" in text
+    assert "Title_de: TODO\nDescription_de: TODO\n" in text
+    status = tool("translations", "--content", tmp_path).stdout
+    assert status_row(status, "documents/jaarverslag-2006") == [
+        "present",
+        *["draft"] * 3,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["page", "--title", "Statuut"], "already exists: choose another title"),
+        (["page", "--title", "Nieuw", "--lang", "nl-be"], "'nl-be' is not a language"),
+        (["page", "--title", "???"], "gives no slug"),
+    ],
+)
+def test_new_refuses_what_it_cannot_do(tmp_path, args, message):
+    write(tmp_path / "pages" / "statuut.nl.md", "x")
+    result = tool("new", *args, "--content", tmp_path)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert (tmp_path / "pages" / "statuut.nl.md").read_text() == "x"
+
+
+def test_translation_status_present_missing_outdated_draft(tmp_path):
+    content = tmp_path / "content"
+    source = write(
+        content / "pages" / "statuut.nl.md", HOME.replace("index", "statuut")
+    )
+    french = write(
+        content / "pages" / "statuut.fr.md",
+        HOME.replace("Lang: nl", "Lang: fr").replace("index", "statut"),
+    )
+    write(
+        content / "pages" / "statuut.de.md",
+        HOME.replace("Lang: nl", "Lang: de") + "",
+    )
+    new_content("article", "Bericht", "nl", True, content)
+
+    done = run(
+        "sitekit.tools",
+        "translations",
+        "--content",
+        content,
+        "--done",
+        french,
+        content / "pages" / "statuut.de.md",
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(
+        r"^content/pages/statuut.fr.md: Translated_from: nl [0-9a-f]{12}$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    assert status_row(done.stdout, "pages/statuut") == [
+        "present",
+        "present",
+        "present",
+        "missing",
+    ]
+    assert status_row(done.stdout, "news/bericht") == ["present", *["draft"] * 3]
+
+    # A change to the Dutch text outdates both translations ...
+    source.write_text(source.read_text().replace("Tekst.", "Nieuwe tekst."))
+    after = tool("translations", "--content", content)
+    assert status_row(after.stdout, "pages/statuut") == [
+        "present",
+        "outdated",
+        "outdated",
+        "missing",
+    ]
+    assert (
+        "content/pages/statuut.fr.md: content/pages/statuut.nl.md changed; bring it "
+        "up to date, then run `invoke translations --done content/pages/statuut.fr.md`"
+    ) in after.stdout
+    # ... and --done after updating one brings it back; the other stays outdated.
+    tool("translations", "--content", content, "--done", french)
+    assert status_row(
+        tool("translations", "--content", content).stdout,
+        "pages/statuut",
+    ) == ["present", "present", "outdated", "missing"]
+
+
+def test_changing_only_untranslated_metadata_does_not_outdate(tmp_path):
+    content = tmp_path / "content"
+    source = write(content / "pages" / "statuut.nl.md", HOME)
+    french = write(content / "pages" / "statuut.fr.md", HOME.replace("nl", "fr"))
+    tool("translations", "--content", content, "--done", french)
+    source.write_text(source.read_text().replace("Template: home", "Order: 3"))
+    result = tool("translations", "--content", content)
+    assert status_row(result.stdout, "pages/statuut")[:2] == ["present", "present"]
+
+
+def test_html_report_is_written_where_asked_never_below_output(tmp_path):
+    content = tmp_path / "content"
+    write(content / "pages" / "statuut.nl.md", HOME)
+    report = tmp_path / "report.html"
+    result = run(
+        "sitekit.tools", "translations", "--content", content, "--html", report
+    )
+    assert result.returncode == 0, result.stderr
+    html = report.read_text()
+    assert '<th scope="row">pages/statuut</th><td class="present"' in html
+    assert html.count('<td class="missing"') == 3
+    assert '<meta name="robots" content="noindex">' in html
+
+    refused = run(
+        "sitekit.tools",
+        "translations",
+        "--content",
+        content,
+        "--html",
+        ROOT / "output/r.html",
+    )
+    assert refused.returncode == 1
+    assert "reports never go below output/" in refused.stderr
+    assert translations.report_path("status.html") == ROOT / "reports" / "status.html"
+
+
+def test_every_real_translation_records_what_it_translates():
+    result = run("sitekit.tools", "translations")
+    assert result.returncode == 0
+    assert " unknown" not in result.stdout.split("To do:")[0].split("\n\n", 1)[1]
+
+
+def test_language_urls_list_every_language_default_first():
+    assert language_urls("127.0.0.1", 8000) == [
+        "http://127.0.0.1:8000/",
+        "http://127.0.0.1:8000/fr/",
+        "http://127.0.0.1:8000/de/",
+        "http://127.0.0.1:8000/en/",
+    ]
