@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -133,3 +136,21 @@ def run_build(
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+
+
+def run_main(
+    main: Callable[[list[str]], int], argv: list[str | Path]
+) -> subprocess.CompletedProcess:
+    """Call a command's `main` in this process, as its `python -m` would run it.
+
+    Returns what a subprocess would: the exit code and the text written to stdout
+    and stderr. In-process, so the unit tests start no Python.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    arguments = [str(argument) for argument in argv]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(arguments)
+        except SystemExit as exit_:  # argparse's --help and usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(arguments, code, out.getvalue(), err.getvalue())

@@ -2,7 +2,7 @@
 
 The site is built with the local settings (root-relative links, as `invoke serve`
 and object storage serve it) and served over HTTP on 127.0.0.1 by the same handler
-as `invoke serve`. One browser serves the whole module. Every page of the four
+as `invoke serve` (tests/browser/conftest.py). Every page of the four
 languages is visited once at 320 px wide; that visit collects what the tests below
 assert: axe-core violations, horizontal scrolling, storage, requests, cookies and
 Content-Security-Policy violations. The neutral sites of the quick exit are never
@@ -11,35 +11,17 @@ contacted: the browser's requests to them are answered locally and recorded.
 
 from __future__ import annotations
 
-import functools
-import threading
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from pelicanconf import QUICK_EXIT
 from sitekit.languages import LANGUAGE_CODES
-from sitekit.tools.serve import _Handler
-from tests.support import Site, run_build
-from tests.tools import AXE, CHROMIUM, require
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
+from tests.browser.helpers import HOMES, NEUTRAL_PAGE, Watch, new_context
+from tests.tools import AXE, require
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-
-
-HOMES = {code: "/" if code == "nl" else f"/{code}/" for code in LANGUAGE_CODES}
 
 
 SEARCH = {
@@ -50,103 +32,9 @@ SEARCH = {
 }
 
 
-# Collects Content-Security-Policy violations in every page; an init script is
-# run by the browser itself, so the page's own policy does not apply to it.
-CSP_LISTENER = """
-window.__mhViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__mhViolations.push(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
-  );
-});
-"""
-
-
-NEUTRAL_PAGE = "<!DOCTYPE html><html lang=en><title>Neutral</title><p>Neutral site."
-
-
-class _QuietHandler(_Handler):
-    def log_message(self, format: str, *args) -> None:
-        pass  # the tests report what matters
-
-
-@pytest.fixture(scope="module")
-def local_site(tmp_path_factory) -> Site:
-    """The site built with pelicanconf.py: root-relative URLs, as served locally."""
-    output = tmp_path_factory.mktemp("local-site") / "output"
-    result = run_build(output, settings="pelicanconf.py")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Site(output)
-
-
-@pytest.fixture(scope="module")
-def base_url(local_site):
-    """A real HTTP server on 127.0.0.1 serving the site like object storage."""
-    handler = functools.partial(_QuietHandler, directory=str(local_site.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(
-        CHROMIUM.is_file(),
-        f"Chromium ({CHROMIUM})",
-        "apt-get install chromium (Debian's package; set CHROMIUM=/path otherwise)",
-    )
-    require(AXE.is_file(), "axe-core (node_modules)", "npm ci --ignore-scripts")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Watch:
-    """What a browser context did: requests to other hosts, CSP violations."""
-
-    origin: str
-    foreign: list[str] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-
-    def attach(self, context) -> None:
-        context.add_init_script(CSP_LISTENER)
-        context.on("request", self._request)
-        context.on("console", self._console)
-
-    def _request(self, request) -> None:
-        if urlsplit(request.url).scheme in ("data", "blob", "about"):
-            return
-        if not request.url.startswith(self.origin + "/"):
-            self.foreign.append(request.url)
-
-    def _console(self, message) -> None:
-        if "Content Security Policy" in message.text:
-            self.violations.append(message.text)
-
-    def collect(self, page) -> None:
-        """Add the violations the page's listener saw (call before leaving it)."""
-        self.violations += page.evaluate("window.__mhViolations || []")
-
-
-def new_context(browser, base_url: str, **options):
-    context = browser.new_context(**options)
-    context.set_default_timeout(15_000)
-    watch = Watch(base_url)
-    watch.attach(context)
-    return context, watch
-
-
 def run_axe(page) -> list[str]:
     """axe-core's violations on the page, injected from the pinned npm package."""
+    require(AXE.is_file(), "axe-core (node_modules)", "npm ci --ignore-scripts")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
+from sitekit.content.check import main
 from sitekit.settings import SettingsError
-from tests.support import ROOT, page, write_files
+from tests.support import ROOT, page, run_main, write_files
 
 HOME = page(Title="Start", Slug="index")
 
@@ -25,18 +26,10 @@ OTHER = page(
 
 
 def run_check(tmp_path, files: dict[str, str | bytes]) -> subprocess.CompletedProcess:
+    """`invoke check` on a fixture content folder (in this process: see run_main)."""
     content = tmp_path / "content"
     write_files(content, {"pages/home.nl.md": HOME, **files})
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "sitekit.content", "--content", str(content)),
-            *("--cache", str(tmp_path / "cache")),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_main(main, ["--content", content, "--cache", tmp_path / "cache"])
 
 
 # Body line N of page(body) is line N + 5 of the file.

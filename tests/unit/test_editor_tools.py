@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sitekit.tools import translations
+from sitekit.tools import scaffold, translations
 from sitekit.tools.scaffold import make_slug, new_content
 from sitekit.tools.serve import language_urls
-from tests.support import ROOT
+from tests.support import ROOT, run_main
 
 HOME = (
     "Title: Start\nLang: nl\nSlug: index\nSave_as: index.html\nURL:\nTemplate: home\n"
@@ -31,9 +31,12 @@ def run(module: str, *args: str | Path) -> subprocess.CompletedProcess:
     )
 
 
+TOOLS = {"translations": translations.main, "new": scaffold.main}
+
+
 def tool(name: str, *args: str | Path) -> subprocess.CompletedProcess:
-    """An editor tool as `invoke` runs it: `python -m sitekit.tools <name> …`."""
-    return run("sitekit.tools", name, *args)
+    """An editor tool as `python -m sitekit.tools <name>` runs it, in this process."""
+    return run_main(TOOLS[name], list(args))
 
 
 def write(path: Path, text: str) -> Path:
@@ -55,8 +58,7 @@ def test_the_slug_follows_pelicans_rules():
 
 def test_new_page_with_translations_creates_source_and_draft_stubs(tmp_path):
     content = tmp_path / "content"
-    result = run(
-        "sitekit.tools",
+    result = tool(
         "new",
         "page",
         "--title",
@@ -110,8 +112,7 @@ def test_new_article_metadata(tmp_path):
 
 
 def test_new_document_has_the_documents_fields(tmp_path):
-    result = run(
-        "sitekit.tools",
+    result = tool(
         "new",
         "document",
         "--title",
@@ -164,8 +165,7 @@ def test_translation_status_present_missing_outdated_draft(tmp_path):
     )
     new_content("article", "Bericht", "nl", True, content)
 
-    done = run(
-        "sitekit.tools",
+    done = tool(
         "translations",
         "--content",
         content,
@@ -222,17 +222,14 @@ def test_html_report_is_written_where_asked_never_below_output(tmp_path):
     content = tmp_path / "content"
     write(content / "pages" / "statuut.nl.md", HOME)
     report = tmp_path / "report.html"
-    result = run(
-        "sitekit.tools", "translations", "--content", content, "--html", report
-    )
+    result = tool("translations", "--content", content, "--html", report)
     assert result.returncode == 0, result.stderr
     html = report.read_text()
     assert '<th scope="row">pages/statuut</th><td class="present"' in html
     assert html.count('<td class="missing"') == 3
     assert '<meta name="robots" content="noindex">' in html
 
-    refused = run(
-        "sitekit.tools",
+    refused = tool(
         "translations",
         "--content",
         content,

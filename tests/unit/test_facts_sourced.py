@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from sitekit.documents import Config, load_entries
+from sitekit.content.documents import load_entries, read_config
 from sitekit.languages import LANGUAGE_CODES
 from tests.support import ROOT
 
@@ -327,7 +327,7 @@ def content_texts() -> Iterator[Text]:
 
 def catalogue_texts() -> Iterator[Text]:
     """Each entry's title, description and publisher as each language shows it."""
-    entries, problems = load_entries(CONTENT, Config())
+    entries, problems = load_entries(CONTENT, read_config({}))
     assert problems == []
     for entry in entries:
         for lang in LANGUAGE_CODES:

@@ -19,20 +19,8 @@ import pytest
 
 from pelicanconf import FOOTER_PAGES, QUICK_EXIT
 from sitekit.languages import LANGUAGE_CODES
+from tests.browser.helpers import HOMES, NEUTRAL_PAGE, new_context
 from tests.support import ROOT
-
-# The local build and its server from test_browser.py, requested by name: ruff sees
-# the arguments as redefinitions (F811) and the imports as unused (F401).
-# ruff: noqa: F811
-from tests.test_browser import (  # noqa: F401
-    HOMES,
-    LAUNCH_ARGS,
-    NEUTRAL_PAGE,
-    base_url,
-    local_site,
-    new_context,
-)
-from tests.tools import CHROMIUM, require
 
 pytestmark = pytest.mark.browser
 
@@ -64,24 +52,6 @@ def shift_claim(local_site, code: str) -> tuple[int, int]:
     seconds = re.search(rf"(\d+)\s*{SECONDS[code]}", shift[0])
     assert presses and seconds, f"{path}: say how many presses and seconds: {shift}"
     return int(presses[0]), int(seconds[1])
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, as test_browser.py launches it (without needing axe-core)."""
-    require(
-        CHROMIUM.is_file(),
-        f"Chromium ({CHROMIUM})",
-        "apt-get install chromium (Debian's package; set CHROMIUM=/path otherwise)",
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
