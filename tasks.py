@@ -156,11 +156,17 @@ def lint(c):
     c.run(f"{PYTHON} -m ruff format --check .")
 
 
-@task(pre=[lint, check])
-def test(c):
+@task(
+    pre=[lint, check],
+    help={"quick": "leave out the slow tests (large generated corpora); CI runs them"},
+)
+def test(c, quick=False):
     """Run every check: lint, content checks, then all tests (they build the site)."""
     env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    c.run(f"{PYTHON} -m pytest", env=env, pty=False)
+    # One worker per core; a module's tests stay together, so a module's fixtures
+    # (a browser audit of every page) are made once.
+    command = f"{PYTHON} -m pytest -n auto --dist loadscope"
+    c.run(command + (' -m "not slow"' if quick else ""), env=env, pty=False)
 
 
 @task(

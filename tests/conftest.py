@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Site, run_build, write_files
+from tests.support import Site, built_once, run_build, write_files
 
 LEVELS = ("unit", "plugins", "site", "browser")
 
@@ -26,11 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Site:
-    """The real site, built once with the production settings."""
-    output = tmp_path_factory.mktemp("site") / "output"
-    result = run_build(output)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Site(output)
+    """The real site, built once per run with the production settings."""
+    return built_once(tmp_path_factory.getbasetemp(), "production")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import subprocess
@@ -154,3 +155,23 @@ def run_main(
         except SystemExit as exit_:  # argparse's --help and usage errors
             code = exit_.code if isinstance(exit_.code, int) else 1
     return subprocess.CompletedProcess(arguments, code, out.getvalue(), err.getvalue())
+
+
+def built_once(base: Path, name: str, **options) -> Site:
+    """The real site built once per test run, shared by every pytest-xdist worker.
+
+    `base` is pytest's temporary folder of this run (tmp_path_factory.getbasetemp());
+    workers have one each below a common parent, where the build is kept.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / f"built-{name}"
+    folder.mkdir(exist_ok=True)
+    output = folder / "output"
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds, the others wait
+        if not (folder / ".built").exists():
+            result = run_build(output, **options)
+            assert result.returncode == 0, result.stdout + result.stderr
+            (folder / ".built").touch()
+    return Site(output)

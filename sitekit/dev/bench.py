@@ -1,21 +1,26 @@
-"""Build benchmark: stock Pelican + pelican-i18n-subsites vs our build (vs Hugo).
+"""Build benchmark: the command an editor types against stock Pelican, same pages.
 
-`invoke bench` (or `python -m sitekit.dev.bench --articles 600`) writes a deterministic
-corpus (sitekit.dev.corpus) and builds it in one run with the same settings and theme:
+`invoke bench` writes a deterministic corpus (sitekit.dev.corpus: N news items in
+each language, translations keyed `article-NNNN.<lang>.md`, no categories or tags)
+into a copy of this project, and in one run times:
 
-  (a) stock: `python -m sitekit.builder --plain` (Pelican reads and parses every file in
-      every language subsite; no cache, no skipping);
-  (b) ours:  `python -m sitekit.builder` cold (empty cache and output), then again with
-      nothing changed;
-  (c) Hugo, when the `hugo` command exists (Debian package), on the same texts.
+  (a) stock: Pelican + pelican-i18n-subsites with our settings, theme and plugins
+      but none of the fast ones (`python -m sitekit.builder --plain`), search index too;
+  (b) `invoke build` in the copy, cold (no output, no cache): what an editor runs;
+  (c) `invoke build` again, nothing changed;
+  (d) `invoke build` after one article was edited;
+  (e) the inner build alone (`python -m sitekit.builder`), cold;
+  (f) Hugo, when the `hugo` command exists (Debian package), on the same texts.
 
-(a) and (b) are timed twice: as Pelican builds (`--no-search-index`), which is what
-the stock setup and Hugo do, and with the search index that `invoke build` adds
-(Pagefind, the same step in both).
+The builds must write the same pages: the file counts of (a) and (b) are printed side
+by side, and no ratio is given when they differ by more than ONLY_ONE_SIDE allows.
+Rounds alternate the builds so that load on the machine hits them alike; the table
+shows medians, ratios to (a), Markdown parses and peak memory (largest process, and
+the sum over the build's processes).
 
-Rounds alternate the builds so load on the machine hits them alike; the table shows
-medians, the ratios, Markdown parses and the peak memory of the largest process. A
-last row times a one-article edit on the real site.
+`invoke bench --scale` builds 600, 2,400 and 6,000 articles x 4 languages with
+`invoke build` (cold and no change) and publishes each output to a loopback S3
+server (first publish and no change), with request counts.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +46,10 @@ from sitekit.languages import LANGUAGE_CODES
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "https://www.example.org"
 PARSES = re.compile(r"(\d+) Markdown parse\(s\)")
+# Files only one of the two builds may write (none today: stock runs our other
+# plugins and the search index too). Anything else that differs stops the ratio.
+ONLY_ONE_SIDE: tuple[str, ...] = ()
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass
@@ -45,50 +57,113 @@ class Timing:
     """Wall times, peak memory and parse counts of one kind of build."""
 
     seconds: list[float] = field(default_factory=list)
-    peak_kb: int = 0
+    peak_kb: int = 0  # the largest single process
+    peak_sum_kb: int = 0  # all the build's processes at one moment
     parses: int | None = None
 
     def median(self) -> float:
         return statistics.median(self.seconds)
 
 
-def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
-    """Run `command`: wall seconds, peak RSS (KB) of its largest process, output."""
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text()
+        except OSError:
+            continue
+        todo += [int(child) for child in children.split()]
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        return (
+            int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE // 1024
+        )
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int, int, str]:
+    """Run `command`; return seconds, peak RSS (KB) and its output.
+
+    Two peaks: its largest process (wait4), and all its processes at one moment
+    (sampled every 20 ms).
+    """
     env = {**os.environ, "SITEURL": SITEURL, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
+    peak_sum = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            total = sum(_rss_kb(pid) for pid in _descendants(process.pid))
+            peak_sum[0] = max(peak_sum[0], total)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     output = process.stdout.read().decode() if process.stdout else ""
     # wait4 reports the child's own peak and that of the children it waited for.
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{output}")
-    return seconds, usage.ru_maxrss, output
+    return seconds, usage.ru_maxrss, max(peak_sum[0], usage.ru_maxrss), output
 
 
-def bench_build(
-    content: Path, output: Path, cache: Path, plain: bool, search: bool = True
-) -> list[str]:
-    """The build command of one benchmark round (production settings)."""
-    return build_command(
-        ROOT / "publishconf.py",
-        output,
-        content=content,
-        cache=cache,
-        plain=plain,
-        search_index=search,
-    )
-
-
-def record(timing: Timing, measured: tuple[float, int, str]) -> None:
-    seconds, peak, output = measured
+def record(timing: Timing, measured: tuple[float, int, int, str]) -> None:
+    seconds, peak, peak_sum, output = measured
     timing.seconds.append(seconds)
     timing.peak_kb = max(timing.peak_kb, peak)
+    timing.peak_sum_kb = max(timing.peak_sum_kb, peak_sum)
     match = PARSES.search(output)
     timing.parses = int(match[1]) if match else None
+
+
+def make_project(work: Path, articles: int) -> tuple[Path, int]:
+    """A copy of this project whose content is the corpus; `invoke build` runs there.
+
+    Code and theme are linked, settings and tasks copied (tasks.py finds its project
+    by its own path).
+    """
+    project = work / "project"
+    project.mkdir()
+    for name in ("tasks.py", "pelicanconf.py", "publishconf.py"):
+        shutil.copy2(ROOT / name, project / name)
+    for name in ("sitekit", "theme"):
+        (project / name).symlink_to(ROOT / name)
+    sources = write_corpus(project / "content", articles)
+    return project, sources
+
+
+def invoke_build(project: Path) -> list[str]:
+    """The editor's command, run in `project`."""
+    return [sys.executable, "-m", "invoke", "build"]
+
+
+def file_kinds(folder: Path) -> Counter:
+    """How many files of each kind a build wrote (HTML pages by folder depth)."""
+    kinds: Counter = Counter()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(folder).as_posix()
+            if any(relative.startswith(prefix) for prefix in ONLY_ONE_SIDE):
+                continue
+            kinds[path.suffix or path.name] += 1
+    return kinds
+
+
+def clear(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- Hugo, on the same texts ----------------------------------------------------------
@@ -149,14 +224,15 @@ def write_hugo_site(content: Path, site: Path) -> None:
 class Results:
     """Every timing of one benchmark run."""
 
-    stock: Timing = field(default_factory=Timing)  # (a) Pelican, no search index
-    cold: Timing = field(default_factory=Timing)  # (b) Pelican, no search index
-    stock_search: Timing = field(default_factory=Timing)  # (a) + search index
-    cold_search: Timing = field(default_factory=Timing)  # (b) + search: invoke build
-    unchanged: Timing = field(default_factory=Timing)  # (b) again, nothing changed
-    hugo: Timing = field(default_factory=Timing)
-    search_alone: Timing = field(default_factory=Timing)  # Pagefind on its own
-    differences: list[str] = field(default_factory=list)
+    stock: Timing = field(default_factory=Timing)  # (a)
+    cold: Timing = field(default_factory=Timing)  # (b) invoke build
+    unchanged: Timing = field(default_factory=Timing)  # (c)
+    one_edit: Timing = field(default_factory=Timing)  # (d)
+    inner: Timing = field(default_factory=Timing)  # (e)
+    hugo: Timing = field(default_factory=Timing)  # (f)
+    stock_files: Counter = field(default_factory=Counter)
+    our_files: Counter = field(default_factory=Counter)
+    differing: list[str] = field(default_factory=list)  # `diff -rq` of (a) and (e)
 
 
 def run(articles: int, rounds: int) -> str:
@@ -164,139 +240,163 @@ def run(articles: int, rounds: int) -> str:
     work = Path(tempfile.mkdtemp(prefix="sitekit-bench-"))
     results = Results()
     try:
-        content = work / "content"
-        sources = write_corpus(content, articles)
+        project, sources = make_project(work, articles)
         hugo_site = None
         if shutil.which("hugo"):
             hugo_site = work / "hugo"
-            write_hugo_site(content, hugo_site)
-        # Every build writes into folders no build used before, and nothing is
-        # deleted until the end: on this machine's ext4 (no journal), creating files
-        # soon after thousands were deleted costs up to 0.3 ms a file (the kernel
-        # skips recently freed inodes), which would time the file system, not the
-        # build. `cold` means: no output, no cache. Rounds alternate the builds.
+            write_hugo_site(project / "content", hugo_site)
+        settings = project / "pelicanconf.py"
+        output, cache = project / "output", project / "cache"
+        article = project / "content" / "news" / f"article-0000.{LANGUAGE_CODES[0]}.md"
         for index in range(rounds):
-            built, commands = {}, {}
-            for name, timing, plain, search in (
-                ("a", results.stock, True, False),
-                ("b", results.cold, False, False),
-                ("a-search", results.stock_search, True, True),
-                ("b-search", results.cold_search, False, True),
-            ):
-                built[name] = work / f"out-{name}-{index}"
-                commands[name] = bench_build(
-                    content, built[name], work / f"cache-{name}-{index}", plain, search
-                )
-                record(timing, timed(commands[name]))
-            # Nothing changed since `invoke build` (b with the search index) ran.
-            record(results.unchanged, timed(commands["b-search"]))
+            stock = work / f"stock-{index}"
+            record(
+                results.stock,
+                timed(
+                    build_command(
+                        settings, stock, cache=work / f"stock-cache-{index}", plain=True
+                    ),
+                    cwd=project,
+                ),
+            )
+            clear(output, cache)
+            record(results.cold, timed(invoke_build(project), cwd=project))
+            record(results.unchanged, timed(invoke_build(project), cwd=project))
+            original = article.read_text(encoding="utf-8")
+            article.write_text(original + f"\nEdited in round {index}.\n", "utf-8")
+            record(results.one_edit, timed(invoke_build(project), cwd=project))
+            article.write_text(original, encoding="utf-8")  # (a) and (e): same texts
+            inner = work / f"inner-{index}"
+            record(
+                results.inner,
+                timed(
+                    build_command(settings, inner, cache=work / f"inner-cache-{index}"),
+                    cwd=project,
+                ),
+            )
             if hugo_site:
                 destination = f"public-{index}"
                 record(
                     results.hugo,
                     timed(["hugo", "--quiet", "-d", destination], cwd=hugo_site),
                 )
-        record(
-            results.search_alone,
-            timed(pagefind_command(built["b"], work / "pf")),
+        results.stock_files = file_kinds(work / f"stock-{rounds - 1}")
+        results.our_files = file_kinds(work / f"inner-{rounds - 1}")
+        diff = subprocess.run(
+            [
+                "diff",
+                "-rq",
+                str(work / f"stock-{rounds - 1}"),
+                str(work / f"inner-{rounds - 1}"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        for first, second in (("a", "b"), ("a-search", "b-search")):
-            diff = subprocess.run(
-                ["diff", "-rq", str(built[first]), str(built[second])],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            results.differences.append(diff.stdout if diff.returncode else "")
-        edit = one_article_edit(work, rounds)
+        results.differing = diff.stdout.splitlines()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return report(articles, sources, rounds, results, edit)
+    return report(articles, sources, rounds, results)
 
 
-def pagefind_command(site: Path, bundle: Path) -> list[str]:
-    """Pagefind on its own, as the build runs it."""
-    from pagefind_bin import get_executable
-
-    return [str(get_executable()), "--site", str(site), "--output-subdir", str(bundle)]
+def _megabytes(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB" if kb else "—"
 
 
-def one_article_edit(work: Path, rounds: int) -> tuple[Timing, Timing]:
-    """Rebuild time of the real site after editing one news item.
-
-    Twice: `python -m sitekit.builder` as a command, and the rebuild `invoke
-    livereload` runs (a fork of a process that has Pelican imported already).
-    """
-    from sitekit.builder.runner import preload
-    from sitekit.tools.serve import rebuild_forked
-
-    content = work / "real-content"
-    shutil.copytree(ROOT / "content", content)
-    command = bench_build(content, work / "real-out", work / "real-cache", False)
-    timed(command)  # the warm state an editor has
-    article = sorted((content / "news").glob("*.nl.md"))[0]
-    as_command, in_livereload = Timing(), Timing()
-    os.environ["SITEURL"] = SITEURL
-    preload(ROOT / "publishconf.py")
-    for index in range(rounds):
-        with article.open("a", encoding="utf-8") as file:
-            file.write(f"\nEdit {index}.\n")
-        record(as_command, timed(command))
-        with article.open("a", encoding="utf-8") as file:
-            file.write(f"\nEdit {index} again.\n")
-        started = time.perf_counter()
-        if not rebuild_forked(command):
-            raise RuntimeError("the livereload rebuild failed")
-        in_livereload.seconds.append(time.perf_counter() - started)
-    return as_command, in_livereload
-
-
-def report(articles, sources, rounds, results: Results, edit) -> str:
-    """The benchmark table."""
-    base, base_search = results.stock.median(), results.stock_search.median()
-    rows = [
-        ("(a) stock Pelican + i18n-subsites, cold", results.stock, base),
-        ("(b) ours, cold", results.cold, base),
-        ("(a) + search index, cold", results.stock_search, base_search),
-        ("(b) + search index, cold (`invoke build`)", results.cold_search, base_search),
-        ("(b) + search index, no change", results.unchanged, base),
-    ]
-    if results.hugo.seconds:
-        rows.append(("(c) Hugo, cold", results.hugo, base))
-    rows.append(("ours, real site, one article edited: command", edit[0], base))
-    rows.append(("ours, real site, one article edited: livereload", edit[1], base))
+def report(articles: int, sources: int, rounds: int, results: Results) -> str:
+    """The benchmark table; no ratios when the two builds wrote different files."""
+    kinds = sorted(set(results.stock_files) | set(results.our_files))
     lines = [
-        f"{articles} articles x {len(LANGUAGE_CODES)} languages = {sources} sources; "
+        f"{articles} articles x {len(LANGUAGE_CODES)} languages: {sources} sources; "
         f"median of {rounds} rounds",
         "",
-        "Ratios are to (a); the rows with the search index, to (a) + search index.",
-        "",
-        "| build | median | ratio | Markdown parses | peak memory |",
-        "|---|---:|---:|---:|---:|",
+        "| files written | stock (a) | ours (b) |",
+        "|---|---:|---:|",
     ]
-    for name, timing, reference in rows:
-        parses = "—" if timing.parses is None else str(timing.parses)
-        peak = f"{timing.peak_kb / 1024:.0f} MB" if timing.peak_kb else "—"
-        lines.append(
-            f"| {name} | {timing.median():.2f} s | {timing.median() / reference:.3f} | "
-            f"{parses} | {peak} |"
-        )
-    lines.append("")
-    alone = results.search_alone.median()
-    lines.append(f"The search index (Pagefind) on its own: {alone:.2f} s.")
-    for label, difference in zip(
-        ("(b) byte-identical to (a)", "with the search index too"),
-        results.differences,
-        strict=True,
-    ):
-        lines.append(f"{label}: " + ("yes" if not difference else f"NO\n{difference}"))
+    lines += [
+        f"| {kind} | {results.stock_files[kind]} | {results.our_files[kind]} |"
+        for kind in kinds
+    ]
+    same = results.stock_files == results.our_files
+    lines += [
+        "",
+        f"Same files as stock: {'yes' if same else 'NO'}; "
+        f"files whose bytes differ from stock's: {len(results.differing)}",
+        *(f"  {line}" for line in results.differing[:10]),
+        "",
+    ]
+    base = results.stock.median()
+    rows = [
+        ("(a) stock Pelican + i18n-subsites, cold", results.stock),
+        ("(b) `invoke build`, cold", results.cold),
+        ("(c) `invoke build`, nothing changed", results.unchanged),
+        ("(d) `invoke build`, one article edited", results.one_edit),
+        ("(e) inner build (`python -m sitekit.builder`), cold", results.inner),
+    ]
     if results.hugo.seconds:
-        verdict = results.unchanged.median() <= results.hugo.median()
+        rows.append(("(f) Hugo, cold", results.hugo))
+    lines += [
+        "| build | median | ratio to (a) | Markdown parses | peak: largest process "
+        "| peak: all processes |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, timing in rows:
+        ratio = f"{timing.median() / base:.3f}" if same else "—"
+        parses = "—" if timing.parses is None else str(timing.parses)
         lines.append(
-            "No-change rebuild no slower than Hugo's cold build: "
-            + ("yes" if verdict else "no")
+            f"| {name} | {timing.median():.2f} s | {ratio} | {parses} | "
+            f"{_megabytes(timing.peak_kb)} | {_megabytes(timing.peak_sum_kb)} |"
+        )
+    if not same:
+        lines.append("\nThe builds wrote different files: no ratio is a fair one.")
+    return "\n".join(lines)
+
+
+# --- Growth -------------------------------------------------------------------------
+SCALES = (600, 2400, 6000)
+
+
+def scale(sizes: tuple[int, ...] = SCALES) -> str:
+    """Cold and no-change `invoke build`, memory, output size, publishing, by size."""
+    lines = [
+        "| articles x 4 | pages | cold | per page | no change | peak: largest | "
+        "peak: all | output | first publish | no-change publish |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    per_page = []
+    for articles in sizes:
+        work = Path(tempfile.mkdtemp(prefix="sitekit-scale-"))
+        try:
+            project, _ = make_project(work, articles)
+            cold, unchanged = Timing(), Timing()
+            record(cold, timed(invoke_build(project), cwd=project))
+            record(unchanged, timed(invoke_build(project), cwd=project))
+            output = project / "output"
+            pages = sum(1 for _ in output.rglob("*.html"))
+            size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+            first, again = publish_twice(output)
+            per_page.append(cold.median() / pages)
+            lines.append(
+                f"| {articles} | {pages} | {cold.median():.1f} s | "
+                f"{cold.median() / pages * 1000:.2f} ms | {unchanged.median():.2f} s | "
+                f"{_megabytes(cold.peak_kb)} | {_megabytes(cold.peak_sum_kb)} | "
+                f"{size / 2**20:.0f} MB | {first} | {again} |"
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    if len(per_page) > 1:
+        lines.append(
+            f"\nTime per page at the largest size / at the smallest: "
+            f"{per_page[-1] / per_page[0]:.2f}"
         )
     return "\n".join(lines)
+
+
+def publish_twice(output: Path) -> tuple[str, str]:
+    """A first and a no-change publish to moto on loopback: seconds and requests."""
+    from sitekit.dev.publish_bench import publish_once_each
+
+    return publish_once_each(output)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="invoke bench")
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--scale", action="store_true", help="the growth table: 600, 2,400, 6,000"
+    )
     args = parser.parse_args(argv)
-    print(run(args.articles, args.rounds))
+    print(scale() if args.scale else run(args.articles, args.rounds))
     return 0

@@ -1,8 +1,9 @@
 """A deterministic synthetic corpus for benchmarks and build tests.
 
 N news articles in each of the site's languages, with realistic Markdown: headings,
-paragraphs, lists, emphasis, links to other articles through `{filename}`, tags and
-categories; plus one home page per language. The same arguments give the same bytes.
+paragraphs, lists, emphasis, links to other articles through `{filename}`; no
+categories or tags (the site writes no pages for them); plus one home page per
+language. The same arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime
 import random
 from pathlib import Path
 
+from sitekit.content.source import read_content_file, source_version
 from sitekit.languages import LANGUAGE_CODES
 
 VOCABULARY = (
@@ -32,8 +34,11 @@ def _paragraph(rng: random.Random) -> str:
     return " ".join(_sentence(rng) for _ in range(rng.randint(3, 6)))
 
 
-def article_text(index: int, lang: str, count: int) -> str:
-    """One article of about 420 words, in Markdown, with its metadata block."""
+def article_text(index: int, lang: str, count: int, translated_from: str = "") -> str:
+    """One article of about 420 words, in Markdown, with its metadata block.
+
+    `translated_from`: the `Translated_from` value of a translation ("nl <version>").
+    """
     rng = random.Random(f"{index}-{lang}")
     date = datetime.date(2008, 1, 1) + datetime.timedelta(days=index)
     other = rng.randrange(count)
@@ -42,9 +47,8 @@ def article_text(index: int, lang: str, count: int) -> str:
         f"Lang: {lang}",
         f"Slug: article-{index:04d}",
         f"Date: {date.isoformat()}",
-        f"Category: {rng.choice(['analyse', 'verslag', 'agenda'])}",
-        f"Tags: {', '.join(rng.sample(WORDS, 3))}",
         f"Description: {_sentence(rng)}",
+        *([f"Translated_from: {translated_from}"] if translated_from else []),
         "",
         _paragraph(rng),
         "",
@@ -72,11 +76,13 @@ def article_text(index: int, lang: str, count: int) -> str:
     return "\n".join(lines)
 
 
-def home_text(lang: str) -> str:
+def home_text(lang: str, translated_from: str = "") -> str:
     """A home page for one language, so the theme has its section home."""
+    origin = f"Translated_from: {translated_from}\n" if translated_from else ""
     return (
         f"Title: Home {lang}\nLang: {lang}\nSlug: index\nSave_as: index.html\nURL:\n"
-        f"Template: home\nOrder: 0\nDescription: Home.\n\nHome page ({lang}).\n"
+        f"Template: home\nOrder: 0\nDescription: Home.\n{origin}\n"
+        f"Home page ({lang}).\n"
     )
 
 
@@ -87,13 +93,23 @@ def write_corpus(
     (content / "news").mkdir(parents=True, exist_ok=True)
     (content / "pages").mkdir(parents=True, exist_ok=True)
     files = 0
-    for lang in languages:
-        (content / "pages" / f"home.{lang}.md").write_text(
-            home_text(lang), encoding="utf-8"
-        )
+    source, *others = languages
+    for lang in (source, *others):  # the source language first: others follow it
+        home = content / "pages" / f"home.{lang}.md"
+        home.write_text(home_text(lang, _version(content, home, source)), "utf-8")
         files += 1
         for index in range(articles):
             path = content / "news" / f"article-{index:04d}.{lang}.md"
-            path.write_text(article_text(index, lang, articles), encoding="utf-8")
+            origin = _version(content, path, source)
+            path.write_text(article_text(index, lang, articles, origin), "utf-8")
             files += 1
     return files
+
+
+def _version(content: Path, path: Path, source: str) -> str:
+    """`Translated_from` of `path`: "" for the source language itself."""
+    original = path.with_name(f"{path.name.split('.')[0]}.{source}.md")
+    if original == path:
+        return ""
+    read, _ = read_content_file(original, content)
+    return f"{source} {source_version(read)}"

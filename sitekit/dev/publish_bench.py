@@ -241,3 +241,47 @@ def _bench(site: Path) -> int:
     files = sum(1 for path in site.rglob("*") if path.is_file())
     print_table(run(site), files)
     return 0
+
+
+def publish_once_each(output: Path) -> tuple[str, str]:
+    """`invoke publish` of `output` to moto on loopback: first, then nothing changed.
+
+    Each as "<seconds> s, <requests> req" for the growth table of `invoke bench`.
+    """
+    from sitekit.dev.loopback_s3 import S3Loopback
+    from sitekit.publish.settings import validate
+
+    env = {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        with S3Loopback() as loopback:
+            import boto3
+
+            boto3.client("s3", endpoint_url=loopback.endpoint_url).create_bucket(
+                Bucket="bench-scale"
+            )
+            settings = validate(
+                {
+                    "bucket": "bench-scale",
+                    "endpoint_url": loopback.endpoint_url,
+                    "path_style": True,
+                    "protected": [],
+                    "max_deletes": 0,
+                }
+            )
+            shown = []
+            for _ in range(2):
+                seconds, requests, _detail = _publish_once(loopback, settings, output)
+                shown.append(f"{seconds:.1f} s, {requests} req")
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return shown[0], shown[1]

@@ -14,17 +14,16 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from tests.browser.helpers import LAUNCH_ARGS, _QuietHandler
-from tests.support import Site, run_build
+from tests.support import Site, built_once
 from tests.tools import CHROMIUM, require
 
 
 @pytest.fixture(scope="session")
 def local_site(tmp_path_factory) -> Site:
     """The site built with pelicanconf.py: root-relative URLs, as served locally."""
-    output = tmp_path_factory.mktemp("local-site") / "output"
-    result = run_build(output, settings="pelicanconf.py")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Site(output)
+    return built_once(
+        tmp_path_factory.getbasetemp(), "local", settings="pelicanconf.py"
+    )
 
 
 @pytest.fixture(scope="session")
