@@ -7,6 +7,7 @@ Each test's level is the folder it is in, and a marker of that name:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Site:
-    """The real site, built once with the production settings."""
+    """The real site, built once with the production settings.
+
+    SITE_OUTPUT names an output already built (the README-workflow test runs these
+    tests on a copy of the site after editing it).
+    """
+    if os.environ.get("SITE_OUTPUT"):
+        return Site(Path(os.environ["SITE_OUTPUT"]))
     output = tmp_path_factory.mktemp("site") / "output"
     result = run_build(output)
     assert result.returncode == 0, result.stdout + result.stderr

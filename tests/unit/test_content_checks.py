@@ -438,9 +438,9 @@ def test_the_real_content_passes_the_checks():
         text=True,
         check=False,
     )
+    # Errors stop the build; warnings (a draft's TODO, …) are the editors' to-do.
     assert result.returncode == 0, result.stderr
-    assert "Checked" in result.stdout
-    assert "no problems" in result.stdout
+    assert "error(s)" not in result.stdout
 
 
 def test_an_unknown_setting_is_refused():

