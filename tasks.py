@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from invoke import task
+from invoke import Exit, task
 
 from sitekit.builder.cli import build_command
 from sitekit.languages import LANGUAGES
@@ -21,6 +21,21 @@ CONFIG = {
     "port": 8000,
 }
 PYTHON = shlex.quote(sys.executable)
+KINDS = ("page", "article", "document")
+PORT_HELP = "the local port to serve on (default 8000)"
+
+
+def _port(port) -> int:
+    """--port as a number, or a one-line message saying what to write."""
+    if port is None:
+        return CONFIG["port"]
+    try:
+        number = int(port)
+    except (TypeError, ValueError):
+        number = -1
+    if not 1 <= number <= 65535:
+        raise Exit(f"--port {port!r} is not a port number: use e.g. --port 8001", 2)
+    return number
 
 
 def _build(c, settings: Path) -> None:
@@ -44,7 +59,9 @@ def build(c):
     _build(c, CONFIG["settings"])
 
 
+# auto_shortflags=False: -h would otherwise be --html, and -h must show help.
 @task(
+    auto_shortflags=False,
     optional=["html"],
     iterable=["done"],
     help={
@@ -66,13 +83,22 @@ def translations(c, html=None, done=None):
     positional=["kind"],
     help={
         "kind": "page, article (a news item) or document",
-        "title": "the title, in the language given by --lang",
+        "title": "the title, in the language given by --lang (required)",
         "lang": "the language of the new file (default nl)",
         "translations": "also create a draft stub in every other language",
     },
 )
-def new(c, kind, title, lang="nl", translations=False):
+def new(c, kind=None, title=None, lang="nl", translations=False):
     """Create a new page, news article or document with the right metadata."""
+    usage = 'write e.g. invoke new page --title "Veelgestelde vragen"'
+    if kind in ("-h", "--help"):  # read as the positional kind: show the help
+        c.run(f"{PYTHON} -m invoke --help new", pty=False)
+        return
+    if kind not in KINDS:
+        what = "no kind" if kind is None else f"{kind!r} is not a kind"
+        raise Exit(f"invoke new: {what}; use page, article or document — {usage}", 2)
+    if not title:
+        raise Exit(f"invoke new: the --title is missing (required) — {usage}", 2)
     command = (
         f"{PYTHON} -m sitekit.tools new {shlex.quote(kind)}"
         f" --title {shlex.quote(title)} --lang {shlex.quote(lang)}"
@@ -93,22 +119,38 @@ def clean(c):
         c.run(f"rm -rf {shlex.quote(str(ROOT / folder))}")
 
 
-@task(pre=[build])
-def serve(c):
-    """Serve output/ at http://127.0.0.1:8000/ (Ctrl-C stops)."""
+@task(help={"port": PORT_HELP})
+def serve(c, port=None):
+    """Build, then serve output/ at http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    from sitekit.errors import SiteError
+    from sitekit.tools.serve import claim_port
     from sitekit.tools.serve import serve as serve_output
 
-    serve_output(CONFIG["output"], CONFIG["host"], CONFIG["port"])
+    number = _port(port)
+    try:  # before the build: a busy port is said at once
+        server_socket = claim_port(CONFIG["host"], number)
+    except SiteError as error:
+        raise Exit(str(error), 2) from None
+    server_socket.close()
+    build(c)
+    try:
+        serve_output(CONFIG["output"], CONFIG["host"], number)
+    except SiteError as error:
+        raise Exit(str(error), 2) from None
 
 
-@task
-def livereload(c):
+@task(help={"port": PORT_HELP})
+def livereload(c, port=None):
     """Rebuild on every change to content/ or theme/ and reload the browser."""
+    from sitekit.errors import SiteError
     from sitekit.tools.serve import livereload as run_livereload
 
-    run_livereload(
-        ROOT, CONFIG["settings"], CONFIG["output"], CONFIG["host"], CONFIG["port"]
-    )
+    try:
+        run_livereload(
+            ROOT, CONFIG["settings"], CONFIG["output"], CONFIG["host"], _port(port)
+        )
+    except SiteError as error:
+        raise Exit(str(error), 2) from None
 
 
 @task

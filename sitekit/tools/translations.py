@@ -101,7 +101,24 @@ def cell_of(source: ContentFile | None, versions: dict[str, ContentFile]) -> Cel
         return Cell("unknown", shown, f"Translated_from {value!r} names no file")
     if source_version(original) != match["version"]:
         return Cell("outdated", shown, f"{original.shown_path} changed")
+    if date_differs(source, original):
+        return Cell("outdated", shown, date_note(source, original))
     return Cell("present", shown)
+
+
+def date_differs(translation: ContentFile, original: ContentFile) -> bool:
+    """A news item's date is not translated: every version must publish the same."""
+    return bool(original.value("date")) and (
+        translation.value("date") != original.value("date")
+    )
+
+
+def date_note(translation: ContentFile, original: ContentFile) -> str:
+    return (
+        f"Date {translation.value('date') or '(none)'} differs from "
+        f"{original.shown_path}'s {original.value('date')}: write "
+        f"`Date: {original.value('date')}`"
+    )
 
 
 def document_rows(content_root: Path) -> list[Row]:
@@ -117,7 +134,9 @@ def document_rows(content_root: Path) -> list[Row]:
             continue
         row = Row("documents", path.stem)
         for lang in LANGUAGE_CODES:
-            title = source.value(f"title_{lang}")
+            # A plain `Title:` is shown in every language's catalogue (the README
+            # allows it), so it makes the document present everywhere.
+            title = source.value(f"title_{lang}") or source.value("title")
             status = "missing" if not title else "draft" if TODO.search(title) else ""
             row.cells[lang] = Cell(status or "present", source.shown_path)
         rows.append(row)

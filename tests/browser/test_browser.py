@@ -33,8 +33,8 @@ SEARCH = {
 
 
 def run_axe(page) -> list[str]:
-    """axe-core's violations on the page, injected from the pinned npm package."""
-    require(AXE.is_file(), "axe-core (node_modules)", "npm ci --ignore-scripts")
+    """axe-core's violations on the page, injected from the pinned Python package."""
+    require(AXE.is_file(), "axe-core", "pip install -r requirements.txt")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(

@@ -90,16 +90,27 @@ def test_the_breadcrumb_label_of_the_seed(site):
 
 
 def test_translations_link_to_each_other(site):
-    """If page A's switcher sends French readers to B, B sends Dutch readers to A."""
+    """If A's switcher sends French readers to B, B sends Dutch readers to A.
+
+    A language without a version leads to that language's home page instead.
+    """
     by_url = {page.url: page for page in site.pages}
+    homes = {
+        code: f"{SITEURL}/" + ("" if code == "nl" else f"{code}/")
+        for code in LANGUAGE_CODES
+    }
     for page in site.pages:
         if page.relative.endswith("404.html"):
             continue
         for link in page.soup.select("nav.mh-languages a"):
+            lang = link["hreflang"]
+            if "mh-languages__link--home" in link.get("class", []):
+                assert link["href"] == homes[lang], f"{page.relative} → {lang}"
+                continue
             other = by_url[link["href"]]
             back = other.soup.select_one(f'nav.mh-languages a[hreflang="{page.lang}"]')
             assert back["href"] == page.url, f"{page.relative} ↔ {other.relative}"
-            assert "mh-languages__link--home" not in link.get("class", [])
+            assert "mh-languages__link--home" not in back.get("class", [])
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_CODES)

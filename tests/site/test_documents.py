@@ -7,6 +7,7 @@ content with the real settings and theme (`build_fixture`).
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,7 +21,8 @@ from sitekit.content.source import read_content_file
 from sitekit.languages import LANGUAGE_CODES
 from tests.support import ROOT, SITEURL, Page, Site
 
-CONTENT = ROOT / "content"
+# SITE_CONTENT: the content the SITE_OUTPUT under test was built from (see conftest).
+CONTENT = Path(os.environ.get("SITE_CONTENT") or ROOT / "content")
 
 
 ENTRIES = sorted((CONTENT / "documents").glob("*.md"))

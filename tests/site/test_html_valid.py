@@ -11,7 +11,11 @@ BROKEN = "<!DOCTYPE html>\n<html lang=en><title>x</title><p><div>block in p</p>"
 
 
 def test_every_page_is_valid_html(site, tmp_path):
-    require(VNU.is_file(), "the Nu Html Checker (vnu.jar)", "npm ci --ignore-scripts")
+    require(
+        VNU.is_file(),
+        "the Nu Html Checker (vnu.jar)",
+        "pip install -r requirements.txt",
+    )
     # A page with a known error rides along in the same run (one JVM start): it
     # proves that the checker ran and reports errors in the form read below.
     broken = tmp_path / "broken.html"
@@ -31,7 +35,15 @@ def test_every_page_is_valid_html(site, tmp_path):
     found = [
         f"{m['url'].split('/output/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
         for m in errors
-        if m not in control
+        if m not in control and not outdated_csp_grammar(m["message"])
     ]
     assert found == [], f"{len(found)} HTML error(s) in {len(site.pages)} pages"
     assert len(site.pages) > 50  # every page of the four languages was checked
+
+
+def outdated_csp_grammar(message: str) -> bool:
+    """A known false error of vnu.jar up to 25.8.8 (the PyPI release).
+
+    It predates CSP Level 3's valid 'wasm-unsafe-eval', which Pagefind needs.
+    """
+    return "Expecting source-expression but found \"'wasm-unsafe-eval'\"" in message

@@ -27,10 +27,11 @@ def all_urls(site: Site):
                 yield page, element[attribute]
 
 
-def test_the_site_has_pages_in_every_language(site):
-    languages = {page.lang for page in site.pages}
+def test_the_site_has_a_home_page_in_every_language(site):
+    languages = {
+        page.lang for page in site.pages if page.relative.endswith("index.html")
+    }
     assert languages == {"nl", "fr", "de", "en"}
-    assert len(site.pages) > 40
 
 
 def test_every_internal_url_resolves_to_a_file(site):

@@ -126,19 +126,35 @@ def test_canonical_is_the_absolute_clean_url(site, relative, expected):
 
 
 def test_hreflang_alternates_list_every_version_and_x_default(site):
+    """Alternates: the switcher's real links (not home fallbacks) and x-default.
+
+    Every version lists the same set: one translation set, whatever exists.
+    """
+    by_url = {page.url: page for page in site.pages}
     for page in site.pages:
         if page.relative.endswith("404.html"):
             continue  # noindex; offers every home page instead
-        alternates = {
+        alternates = alternates_of(page)
+        switcher = {
             link["hreflang"]: link["href"]
-            for link in page.soup.find_all("link", rel="alternate", hreflang=True)
+            for link in page.soup.select("nav.mh-languages a")
+            if "mh-languages__link--home" not in link.get("class", [])
         }
         assert alternates[page.lang] == page.url, page.relative
-        assert set(alternates) == {*LANGUAGE_CODES, "x-default"}, page.relative
-        assert alternates["x-default"] == alternates["nl"]
+        assert {k: v for k, v in alternates.items() if k != "x-default"} == switcher
+        first = next(code for code in LANGUAGE_CODES if code in switcher)
+        assert alternates["x-default"] == alternates[first]
         for url in alternates.values():
             assert url.startswith(SITEURL + "/"), url
             assert "/../" not in url and "/./" not in url, url
+            assert alternates_of(by_url[url]) == alternates, (page.relative, url)
+
+
+def alternates_of(page) -> dict[str, str]:
+    return {
+        link["hreflang"]: link["href"]
+        for link in page.soup.find_all("link", rel="alternate", hreflang=True)
+    }
 
 
 def test_the_404_page_is_not_indexed_and_links_by_absolute_paths(site):

@@ -66,12 +66,20 @@ def test_the_seed_is_read_as_expected():
     assert sum(len(sentences(p)) for ps in sections.values() for p in ps) >= 15
 
 
-def test_every_page_exists_in_every_language():
+def test_every_missing_translation_is_in_the_translation_report():
+    """Each language a page lacks is listed as work to do, not a CI failure.
+
+    Completeness is a report for editors (`invoke translations`), whatever content.
+    """
+    from sitekit.tools.translations import text_table, translation_status
+
     keys: dict[str, set[str]] = defaultdict(set)
     for path in (ROOT / "content").rglob("*.md"):
-        if path.relative_to(ROOT / "content").parts[0] == "documents":
+        if path.relative_to(ROOT / "content").parts[0] in ("documents", "extra"):
             continue  # one entry per document, all languages inside: test_documents
         key, lang = path.name.removesuffix(".md").rsplit(".", 1)
         keys[f"{path.parent.name}/{key}"].add(lang)
-    incomplete = {k: v for k, v in keys.items() if v != set(LANGUAGE_CODES)}
-    assert incomplete == {}
+    report = text_table(translation_status(ROOT / "content"))
+    for name, languages in keys.items():
+        for lang in set(LANGUAGE_CODES) - languages:
+            assert f"  {name}: no {lang} version" in report

@@ -34,6 +34,67 @@ def run_check(tmp_path, files: dict[str, str | bytes]) -> subprocess.CompletedPr
 
 # Body line N of page(body) is line N + 5 of the file.
 ERRORS = {
+    "misspelt optional key": (
+        page(Oder="2"),
+        ":5: unknown metadata key 'Oder' — did you mean Order?",
+    ),
+    "misspelt key": (
+        page(Menu_titel="Statuut"),
+        ":5: unknown metadata key 'Menu_titel' — did you mean Menu_title?",
+    ),
+    "text that reads as metadata": (
+        page(Opgelet="dit is tekst"),
+        ":5: unknown metadata key 'Opgelet' — if this line is text, put a blank line "
+        "before it",
+    ),
+    "a title over the limit": (
+        page(Title="x" * 262),
+        ":1: the Title is 262 characters long; the limit is 120 — shorten it",
+    ),
+    "an unclosed div": (
+        page("<div>\n\nTekst.\n\nMeer."),
+        ":6: <div> is never closed: the rest of the page would end up inside it — "
+        "add </div>",
+    ),
+    "an unclosed b inside a p": (
+        page("<p><b>Vet</p>"),
+        ":6: <b> is not closed before </p> on line 6 — add </b>",
+    ),
+    "a close without open": (
+        page("Tekst.</span>"),
+        ":6: </span> closes an element that was not opened",
+    ),
+    "link to a draft": (
+        page("Zie [ontwerp]({filename}ontwerp.nl.md)."),
+        ":6: the link {filename}ontwerp.nl.md goes to a draft (Status: draft), which "
+        "is not published",
+    ),
+    "link to a misspelt file": (
+        page("Zie [ander]({filename}andr.nl.md)."),
+        ":6: the link {filename}andr.nl.md points at a file that does not exist — "
+        "did you mean ander.nl.md?",
+    ),
+    "plain link to an address the build does not write": (
+        page("Zie [ander](/andere.html)."),
+        ":6: the link /andere.html goes to /andere.html, which the build does not "
+        "write: it would be broken on the site — did you mean /ander.html? Link its "
+        "source: ({filename}ander.nl.md)",
+    ),
+    "plain link without .html": (
+        page("Zie [statuut](/statuut)."),
+        ":6: the link /statuut goes to /statuut, which the build does not write",
+    ),
+    "an image next to the page, not published": (
+        page("![Logo](logo.png)"),
+        ":6: the link logo.png goes to /logo.png, which the build does not write: it "
+        "would be broken on the site — the file is in pages/, which is not published: "
+        "move it into content/extra/ and link it with ({static}../extra/logo.png)",
+    ),
+    "static link to a file outside extra": (
+        page("![Logo]({static}logo.png)"),
+        ":6: the link {static}logo.png points at a file outside content/extra/, which "
+        "is not published — move the file into content/extra/",
+    ),
     "image without alt text": (
         page("![]({static}../extra/logo.svg)"),
         ":6: an image without alt text — describe what it shows",
@@ -163,7 +224,12 @@ ERRORS = {
 def test_an_error_is_named_with_file_line_and_fix(tmp_path, case):
     text, expected = ERRORS[case]
     name = "statuut.fr.md" if "Translated_from" in text else "statuut.nl.md"
-    files = {f"pages/{name}": text, "pages/ander.nl.md": OTHER}
+    files = {
+        f"pages/{name}": text,
+        "pages/ander.nl.md": OTHER,
+        "pages/ontwerp.nl.md": page(Slug="ontwerp", Status="draft"),
+        "pages/logo.png": b"png",
+    }
     (tmp_path / "content" / "extra").mkdir(parents=True)
     (tmp_path / "content" / "extra" / "logo.svg").write_text("<svg/>")
 
@@ -177,15 +243,6 @@ def test_an_error_is_named_with_file_line_and_fix(tmp_path, case):
 
 
 WARNINGS = {
-    "misspelt key": (
-        page(Menu_titel="Statuut"),
-        ":5: unknown metadata key 'Menu_titel' — did you mean Menu_title?",
-    ),
-    "text that reads as metadata": (
-        page(Opgelet="dit is tekst"),
-        ":5: unknown metadata key 'Opgelet' — if this line is text, put a blank line "
-        "before it",
-    ),
     "TODO in a draft": (
         page("TODO: translate.", Status="draft"),
         ":7: TODO in the text: not written yet (the file is a draft, so not published)",
@@ -193,7 +250,7 @@ WARNINGS = {
     "link to a URL of the site": (
         page("Zie [ander](ander.html)."),
         ":6: the link ander.html points at a URL of this site — link the source "
-        "file instead",
+        "file instead, ({filename}ander.nl.md)",
     ),
 }
 
@@ -210,18 +267,41 @@ def test_a_warning_is_listed_but_does_not_fail(tmp_path, case):
     assert "No errors; 1 warning(s) in 1 file(s)." in result.stdout
 
 
-def test_tittle_is_an_error_for_the_missing_title_and_a_warning_naming_title(
+def test_a_translation_dated_apart_from_its_source_is_a_warning(tmp_path):
+    """A stub keeps the date it was made: after the Dutch date changes, say so."""
+    translation = page(Date="2008-10-18", Lang="fr", Slug="statut")
+    translation = translation.replace(
+        "Lang: fr", "Lang: fr\nTranslated_from: nl 0123456789ab"
+    )
+    result = run_check(
+        tmp_path,
+        {
+            "news/statuut.nl.md": page(Date="2008-10-20"),
+            "news/statuut.fr.md": translation,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "content/news/statuut.fr.md:6: Date 2008-10-18 differs from statuut.nl.md's "
+        "Date 2008-10-20: the versions of one item would publish different dates — "
+        "write `Date: 2008-10-20`"
+    ) in result.stdout
+
+
+def test_tittle_is_an_error_for_the_missing_title_and_one_naming_title(
     tmp_path,
 ):
     text = page().replace("Title:", "Tittle:")
     result = run_check(tmp_path, {"pages/statuut.nl.md": text})
     assert result.returncode == 1
-    errors, warnings = result.stderr.split("Warnings (1):")
-    assert "content/pages/statuut.nl.md:1: no Title — add a line `Title: …`" in errors
+    assert "Warnings" not in result.stderr
+    assert "content/pages/statuut.nl.md:1: no Title — add a line `Title: …`" in (
+        result.stderr
+    )
     assert (
         "content/pages/statuut.nl.md:1: unknown metadata key 'Tittle' — did you "
         "mean Title?"
-    ) in warnings
+    ) in result.stderr
 
 
 def test_valid_anchors_code_and_links_pass(tmp_path):
@@ -254,7 +334,7 @@ def test_output_groups_problems_by_file_errors_before_warnings(tmp_path):
         tmp_path,
         {
             "pages/a.nl.md": page("# Kop\n\n[x](http://www.example.org/)", Slug="a"),
-            "pages/b.nl.md": page(Slug="b", Tittle="B"),
+            "pages/b.nl.md": page("TODO: vertalen.", Slug="b", Status="draft"),
             "news/c.nl.md": page(Slug="c"),
         },
     )
@@ -273,7 +353,9 @@ def test_output_groups_problems_by_file_errors_before_warnings(tmp_path):
         "",
         "Warnings (1):",
         "",
-        "content/pages/b.nl.md:5: unknown metadata key 'Tittle' — did you mean Title?",
+        "content/pages/b.nl.md:7: TODO in the text: not written yet (the file is a "
+        "draft, so not published) — write it, then remove the TODO and the line "
+        "`Status: draft`",
         "",
         "3 error(s) and 1 warning(s) in 3 file(s). The site will not build until the "
         "errors are fixed.",
@@ -356,9 +438,9 @@ def test_the_real_content_passes_the_checks():
         text=True,
         check=False,
     )
+    # Errors stop the build; warnings (a draft's TODO, …) are the editors' to-do.
     assert result.returncode == 0, result.stderr
-    assert "Checked" in result.stdout
-    assert "no problems" in result.stdout
+    assert "error(s)" not in result.stdout
 
 
 def test_an_unknown_setting_is_refused():

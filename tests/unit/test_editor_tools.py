@@ -218,6 +218,62 @@ def test_changing_only_untranslated_metadata_does_not_outdate(tmp_path):
     assert status_row(result.stdout, "pages/statuut")[:2] == ["present", "present"]
 
 
+def test_a_document_with_a_plain_title_is_present_in_every_language(tmp_path):
+    """The README allows a plain `Title:`: every catalogue shows it."""
+    content = tmp_path / "content"
+    write(
+        content / "documents" / "verslag.md",
+        "Type: annual-report\nYear: 2006\nLanguages: nl, fr\nTitle: Verslag\n",
+    )
+    write(
+        content / "documents" / "wet.md",
+        "Type: law\nYear: 1995\nLanguages: nl\nTitle_nl: Wet\nTitle_fr: TODO\n",
+    )
+    result = tool("translations", "--content", content)
+    assert status_row(result.stdout, "documents/verslag") == ["present"] * 4
+    assert status_row(result.stdout, "documents/wet") == [
+        "present",
+        "draft",
+        "missing",
+        "missing",
+    ]
+
+
+def test_a_translation_dated_apart_from_its_source_is_outdated(tmp_path):
+    content = tmp_path / "content"
+    new_content("article", "Bericht", "nl", True, content, datetime.date(2008, 10, 18))
+    source = content / "news" / "bericht.nl.md"
+    french = content / "news" / "bericht.fr.md"
+    french.write_text(french.read_text().replace("Status: draft\n", ""))
+    assert (
+        status_row(tool("translations", "--content", content).stdout, "news/bericht")[1]
+        == "present"
+    )
+    source.write_text(source.read_text().replace("2008-10-18", "2008-10-20"))
+    result = tool("translations", "--content", content)
+    assert status_row(result.stdout, "news/bericht")[:2] == ["present", "outdated"]
+    assert (
+        "content/news/bericht.fr.md: Date 2008-10-18 differs from "
+        "content/news/bericht.nl.md's 2008-10-20: write `Date: 2008-10-20`"
+    ) in result.stdout
+
+
+def test_the_real_content_has_no_false_translation_gaps():
+    """On whatever content there is: `missing` only where no version exists."""
+    from sitekit.content.source import read_content_file
+
+    content = ROOT / "content"
+    for row in translations.translation_status(content):
+        for lang, cell in row.cells.items():
+            if cell.status != "missing":
+                continue
+            if row.kind == "documents":
+                entry, _ = read_content_file(content / f"{row.name}.md", content)
+                assert not entry.value("title") and not entry.value(f"title_{lang}")
+            else:
+                assert not list((content / row.kind).glob(f"{row.key}.{lang}.md"))
+
+
 def test_html_report_is_written_where_asked_never_below_output(tmp_path):
     content = tmp_path / "content"
     write(content / "pages" / "statuut.nl.md", HOME)

