@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from sitekit.content.html import raw_html_problems
 from sitekit.content.source import (
     MAX_FILE_KB,
     ContentFile,
@@ -86,45 +87,6 @@ EXTERNAL_IMAGE = re.compile(
     re.IGNORECASE,
 )
 INTRASITE = re.compile(r"^\{(?P<kind>filename|static|attach)\}(?P<target>.*)$")
-# Raw HTML the site's Content-Security-Policy blocks, or that would load another site.
-RAW_HTML = (
-    (
-        re.compile(r"<script\b", re.IGNORECASE),
-        "a <script> element: the Content-Security-Policy blocks scripts in content",
-        "remove it; scripts belong in the theme (ask a developer)",
-    ),
-    (
-        re.compile(r"<style\b", re.IGNORECASE),
-        "a <style> element: the Content-Security-Policy blocks styles in content",
-        "remove it; the look of a page comes from the theme's CSS",
-    ),
-    (
-        re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE),
-        "a style= attribute: the Content-Security-Policy blocks inline styles",
-        "remove the attribute; the look of a page comes from the theme's CSS",
-    ),
-    (
-        re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE),
-        "an on…= event attribute: the Content-Security-Policy blocks inline scripts",
-        "remove the attribute",
-    ),
-    (
-        re.compile(r"javascript:", re.IGNORECASE),
-        "a javascript: link: the Content-Security-Policy blocks it",
-        "link to a page instead",
-    ),
-    (
-        re.compile(r"<(?:iframe|object|embed)\b", re.IGNORECASE),
-        "an embedded frame or object: it would load another site, which the "
-        "Content-Security-Policy blocks and which would tell that site who visits",
-        "link to the other site instead",
-    ),
-    (
-        re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE),
-        "an <img> without an alt attribute",
-        'add alt="what the image shows" for visitors who cannot see it',
-    ),
-)
 
 
 @dataclass
@@ -229,6 +191,7 @@ def check_file(source: ContentFile, project: Project) -> Iterator[Problem]:
     """The problems of one file that can be seen without the other files."""
     yield from check_metadata(source)
     yield from check_body(source, project)
+    yield from check_raw_html(source)
 
 
 def check_metadata(source: ContentFile) -> Iterator[Problem]:
@@ -417,7 +380,7 @@ def prose_lines(source: ContentFile) -> Iterator[tuple[int, str]]:
 
 
 def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
-    """Headings, images, raw HTML, links and TODOs in the text."""
+    """Headings, images, links and TODOs in the text."""
     shown = source.shown_path
     level = 1  # the page's Title is its h1
     previous = ""
@@ -467,9 +430,6 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
                     "describe what it shows between the brackets: "
                     "![what the image shows](…)",
                 )
-        for pattern, message, hint in RAW_HTML:
-            if pattern.search(line):
-                yield Problem(shown, number, message, hint)
         for link in LINK_TARGET.finditer(line):
             target = next(group for group in link.groups() if group)
             yield from check_link(source, project, number, target)
@@ -482,6 +442,16 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
                 "contact that site; put the file in content/extra/ and link it with "
                 "{static}",
             )
+
+
+def check_raw_html(source: ContentFile) -> Iterator[Problem]:
+    """Raw HTML, read as a whole (a tag may span lines), outside code."""
+    lines = dict(prose_lines(source))
+    first = source.body_line
+    last = max(lines, default=first)
+    text = "\n".join(lines.get(number, "") for number in range(first, last + 1))
+    for line, message, hint in raw_html_problems(text):
+        yield Problem(source.shown_path, first + line - 1, message, hint)
 
 
 def check_link(
