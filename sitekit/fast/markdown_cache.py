@@ -38,6 +38,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
 from sitekit.fast import contract
 from sitekit.fast.inline_fastpath import speed_up
+from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
 
@@ -101,7 +102,8 @@ def _start_worker(options: dict) -> None:
     _WORKER_MARKDOWN = speed_up(Markdown(**options))
 
 
-def _start_pool_worker(options: dict) -> None:
+def _start_pool_worker(options: dict, parent: int) -> None:
+    die_with_parent(parent)  # a killed build leaves no worker behind
     # The main process reads, checks and builds each subsite in turn: the build
     # waits on it, so it goes first; the pool parses with the CPU time left over.
     os.nice(PARSE_NICENESS)
@@ -157,7 +159,7 @@ class Parses:
         self.depth = workers * 2
         self.lock = threading.RLock()  # a finished future calls back at once
         self.pool = ProcessPoolExecutor(
-            workers, initializer=_start_pool_worker, initargs=(options,)
+            workers, initializer=_start_pool_worker, initargs=(options, os.getpid())
         )
         self._hand_out()
 

@@ -34,6 +34,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from sitekit.errors import SiteError, describe_error
 from sitekit.fast import contract
+from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
 
@@ -228,8 +229,10 @@ def _fork(jobs: Iterable[Job]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
+        die_with_parent(parent)  # a killed build leaves no writer behind
         os.close(read_fd)
         _child(jobs, write_fd)
     os.close(write_fd)
