@@ -173,7 +173,11 @@ class _PipeHandler(logging.Handler):
         self.stream = stream
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = {"level": record.levelno, "message": record.getMessage()}
+        message = {
+            "level": record.levelno,
+            "message": record.getMessage(),
+            "logger": record.name,  # the cache's warnings stay non-fatal
+        }
         self.stream.write(json.dumps(message) + "\n")
         self.stream.flush()
 
@@ -250,7 +254,8 @@ def wait_for_children() -> None:
                 if report["level"] < 0:
                     failures.append(report["message"])
                 else:
-                    LOG.log(report["level"], "%s", report["message"])
+                    logger = logging.getLogger(report.get("logger", LOG.name))
+                    logger.log(report["level"], "%s", report["message"])
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0 and not failures:
             failures.append(f"a page-writing process ended with status {status}")
