@@ -393,6 +393,7 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
     try:
         reads = run_pelican(settings, staging)
         index_site(staging, settings)  # the search index, one per language
+        _check_writable(output)
         return sync_tree(staging, output), reads
     finally:
         if "sitekit.fast.parallel_writer" in settings["PLUGINS"]:
@@ -401,6 +402,24 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
             stop_children()  # after a failure, writers may still be running
         _WRITING.remove(staging)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_writable(output: Path) -> None:
+    """Every folder of `output` can be written: else fail before changing any file.
+
+    A read-only `output/pagefind/` used to fail halfway, leaving a mixed `output/`.
+    """
+    folders = [output.parent]
+    if output.is_dir():
+        folders += [output, *(p for p in output.rglob("*") if p.is_dir())]
+    for folder in folders:
+        if not os.access(folder, os.W_OK):
+            reason = errno.EROFS if _read_only(folder) else errno.EACCES
+            raise OSError(reason, os.strerror(reason), str(folder))
+
+
+def _read_only(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
 
 
 def _remove_stale_staging(output: Path) -> None:
