@@ -29,6 +29,7 @@ import filecmp
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -247,14 +248,13 @@ def _turn(output: Path) -> Iterator[None]:
             who = f"pid {holder}" if holder else "another process"
             if holder and not _pid_alive(holder):
                 who += " (gone; a helper it started still holds the lock)"
-            LOG.warning("Waiting for the build of %s (%s) to finish…", who, output)
+            _note(f"Waiting for the build of {who} ({output}) to finish…")
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         stale = _read_pid(descriptor)
         if stale and stale != os.getpid():
-            LOG.warning(
-                "Note: taking over the lock of build pid %s, which ended without "
-                "releasing it (killed?).",
-                stale,
+            _note(
+                f"Note: taking over the lock of build pid {stale}, which ended "
+                "without releasing it (killed?)."
             )
         _write_pid(descriptor, str(os.getpid()))
         _HELD.append(descriptor)
@@ -267,6 +267,11 @@ def _turn(output: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
+
+
+def _note(line: str) -> None:
+    # One line for the person waiting, before the build's own output.
+    print(line, file=sys.stderr, flush=True)
 
 
 def _read_pid(descriptor: int) -> int:

@@ -18,6 +18,7 @@ in the main process would see nothing (none of ours does).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import multiprocessing
@@ -161,10 +162,18 @@ def _render(jobs: Iterable[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
     for writer, method, arguments, options in jobs:
+        name = arguments[0] if arguments and isinstance(arguments[0], str) else ""
+        _WRITING[:] = [os.path.join(writer.output_path, name)]  # noqa: PTH118
         if id(writer) not in cleared:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
         method(writer, *arguments, **options)
+
+
+# A full or read-only disk: said as the build runner says it, with the page's path
+# (an error of write() names no file).
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
+_WRITING: list[str] = []  # the page being written
 
 
 class _PipeHandler(logging.Handler):
@@ -191,7 +200,11 @@ def _child(jobs: Iterable[Job], write_fd: int) -> None:
             try:
                 _render(jobs)
             except BaseException as error:  # report everything, then exit
-                failure = {"level": -1, "message": describe_error(error)}
+                message = describe_error(error)
+                if isinstance(error, OSError) and error.errno in WRITE_ERRORS:
+                    where = error.filename or (_WRITING[0] if _WRITING else "a page")
+                    message = f"cannot write {where}: {error.strerror or error}"
+                failure = {"level": -1, "message": message}
                 stream.write(json.dumps(failure) + "\n")
                 code = 1
     finally:
