@@ -155,6 +155,13 @@ def removed(tag: str, attrs: list[tuple[str, str | None]]) -> list[str]:
     return words
 
 
+def link_allowed(target: str) -> bool:
+    """A Markdown link's target, as the sanitizer judges an href (entities decoded)."""
+    from html import unescape
+
+    return not removed("a", [("href", unescape(target))])
+
+
 HINT = (
     "remove it: content may use only plain HTML (text, links to https:, mailto:, "
     "tel: or this site, tables, lists, abbreviations, details); scripts, styles, "

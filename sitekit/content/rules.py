@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from sitekit.content.html import raw_html_problems
+from sitekit.content.html import link_allowed, raw_html_problems
 from sitekit.content.source import (
     MAX_FILE_KB,
     ContentFile,
@@ -452,6 +452,22 @@ def check_raw_html(source: ContentFile) -> Iterator[Problem]:
     text = "\n".join(lines.get(number, "") for number in range(first, last + 1))
     for line, message, hint in raw_html_problems(text):
         yield Problem(source.shown_path, first + line - 1, message, hint)
+    # Markdown's own links and images become href= and src= too: the same allowlist.
+    for number, line in lines.items():
+        if "](" not in line and "]:" not in line:
+            continue
+        for link in LINK_TARGET.finditer(line):
+            if link["inline"] or link["reference"]:
+                target = link["inline"] or link["reference"]
+                # http: has its own message (check_link): not said twice.
+                if not target.lower().startswith("http:") and not link_allowed(target):
+                    yield Problem(
+                        source.shown_path,
+                        number,
+                        f"the link {target} is not allowed: only https:, mailto:, "
+                        "tel: and this site's own pages",
+                        "link to a page or an https:// address",
+                    )
 
 
 def check_link(

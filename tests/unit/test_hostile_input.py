@@ -57,6 +57,11 @@ PAYLOADS = {
     "area href": '<map name="m"><area href="javascript:alert(1)"></map>',
     "a target": '<a href="/x.html" target="_blank">x</a>',
     "img src http": '<img src="http://example.org/a.png" alt="a">',
+    # Markdown's own links become href= too.
+    "markdown link javascript:": "[x](javascript:alert(1))",
+    "markdown link entity": "[x](&#106;avascript:alert(1))",
+    "markdown image data:": "![a](data:image/svg+xml,x)",
+    "markdown reference javascript:": "[r]: javascript:alert(1)\n\n[x][r]",
 }
 
 ALLOWED_HTML = "\n".join(
