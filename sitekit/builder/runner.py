@@ -23,10 +23,13 @@ take turns through a lock file, so two started at once cannot mix their files or
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import filecmp
 import logging
+import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,6 +71,16 @@ EXPECTED_WARNINGS = ("There are %s original (not translated) items %s: ",)
 # Our caches log under this name: a damaged cache is rebuilt, so its warnings are
 # shown but never fatal. A fixed name, so that moving a module cannot change it.
 CACHE_LOGGER = "sitekit.cache"
+# A folder the build writes is read-only, forbidden or full.
+WRITE_ERRORS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+}
+_WRITING: list[Path] = []  # the staging folder, for errors that name no file
 
 
 class _Collector(logging.Handler):
@@ -93,6 +106,12 @@ def _fatal_warnings() -> Iterator[None]:
         yield
     except SiteError:
         raise
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise BuildError(describe_error(error)) from error
+        raise BuildError(
+            cannot_write(error, _WRITING[-1] if _WRITING else None)
+        ) from error
     except Exception as error:  # Pelican and plugins raise many kinds; all end here
         raise BuildError(describe_error(error)) from error
     finally:
@@ -188,16 +207,94 @@ def sync_tree(source: Path, target: Path) -> SyncReport:
     return report
 
 
+_HELD: list[int] = []  # the lock's descriptor while this process builds
+
+
+def _close_lock_in_child() -> None:
+    # A forked helper must not keep the lock alive after the build dies.
+    for descriptor in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_lock_in_child)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
 @contextlib.contextmanager
 def _turn(output: Path) -> Iterator[None]:
-    """Builds of one output folder take turns: the second waits for the first."""
+    """Builds of one output folder take turns: the second waits for the first.
+
+    The holder writes its pid into the lock file and empties it when done: a pid
+    left there means its build was killed (the kernel released the lock itself).
+    """
     lock_path = output.parent / f".{output.name}.lock"
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    descriptor = _open_for_writing(lock_path, os.O_RDWR | os.O_CREAT)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_pid(descriptor)
+            who = f"pid {holder}" if holder else "another process"
+            if holder and not _pid_alive(holder):
+                who += " (gone; a helper it started still holds the lock)"
+            _note(f"Waiting for the build of {who} ({output}) to finish…")
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        stale = _read_pid(descriptor)
+        if stale and stale != os.getpid():
+            _note(
+                f"Note: taking over the lock of build pid {stale}, which ended "
+                "without releasing it (killed?)."
+            )
+        _write_pid(descriptor, str(os.getpid()))
+        _HELD.append(descriptor)
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            _HELD.clear()
+            with contextlib.suppress(OSError):
+                _write_pid(descriptor, "")
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def _note(line: str) -> None:
+    # One line for the person waiting, before the build's own output.
+    print(line, file=sys.stderr, flush=True)
+
+
+def _read_pid(descriptor: int) -> int:
+    text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else 0
+
+
+def _write_pid(descriptor: int, text: str) -> None:
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, text.encode(), 0)
+
+
+def _open_for_writing(path: Path, flags: int) -> int:
+    try:
+        return os.open(path, flags, 0o644)
+    except OSError as error:
+        raise BuildError(cannot_write(error, path)) from error
+
+
+def cannot_write(error: OSError, path: Path | str | None = None) -> str:
+    """The one message for a folder the build cannot write: which path, why."""
+    where = error.filename or path or "a file of the build"
+    return f"cannot write {where}: {error.strerror or error}"
 
 
 def build(
@@ -214,8 +311,20 @@ def build(
     a message for people) when the build fails.
     """
     output = output.resolve()
+    try:
+        return _build(settings_file, output, overrides, fast=fast)
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            raise
+        raise BuildError(cannot_write(error, output)) from error
+
+
+def _build(
+    settings_file: Path, output: Path, overrides: dict | None, *, fast: bool
+) -> SyncReport:
     output.parent.mkdir(parents=True, exist_ok=True)
     with _turn(output):
+        _remove_stale_staging(output)
         settings = load_settings(settings_file, overrides)
         fast = fast and contract.holds()
         if fast:
@@ -284,16 +393,46 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
     staging = Path(
         tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent)
     )
+    staging.chmod(0o755)  # mkdtemp makes it 0700, and a first build renames it
+    _WRITING.append(staging)
     try:
         reads = run_pelican(settings, staging)
         index_site(staging, settings)  # the search index, one per language
+        _check_writable(output)
         return sync_tree(staging, output), reads
     finally:
         if "sitekit.fast.parallel_writer" in settings["PLUGINS"]:
             from sitekit.fast.parallel_writer import stop_children
 
             stop_children()  # after a failure, writers may still be running
+        _WRITING.remove(staging)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_writable(output: Path) -> None:
+    """Every folder of `output` can be written: else fail before changing any file.
+
+    A read-only `output/pagefind/` used to fail halfway, leaving a mixed `output/`.
+    """
+    folders = [output.parent]
+    if output.is_dir():
+        folders += [output, *(p for p in output.rglob("*") if p.is_dir())]
+    for folder in folders:
+        if not os.access(folder, os.W_OK):
+            reason = errno.EROFS if _read_only(folder) else errno.EACCES
+            raise OSError(reason, os.strerror(reason), str(folder))
+
+
+def _read_only(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def _remove_stale_staging(output: Path) -> None:
+    """Staging folders of killed builds (we hold the lock: none is in use)."""
+    for stale in output.parent.glob(f".{output.name}-building-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            LOG.info("removing %s, left by a build that was stopped", stale)
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def preload(settings_file: Path) -> None:

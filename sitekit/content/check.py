@@ -32,6 +32,7 @@ from sitekit.content.rules import (
     project_from_settings,
 )
 from sitekit.content.source import content_files, shown_path
+from sitekit.content.static import check_static
 from sitekit.errors import Problem, SiteError
 from sitekit.settings import SettingsError, read_site_settings
 
@@ -98,6 +99,7 @@ CHECKERS: list[Callable[[Project], Iterable[Problem]]] = [
     check_content,
     check_templates,
     check_document_entries,
+    check_static,
 ]
 
 

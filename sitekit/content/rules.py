@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from sitekit.content.html import link_allowed, raw_html_problems
 from sitekit.content.source import (
     MAX_FILE_KB,
     ContentFile,
@@ -93,45 +94,6 @@ EXTERNAL_IMAGE = re.compile(
     re.IGNORECASE,
 )
 INTRASITE = re.compile(r"^\{(?P<kind>filename|static|attach)\}(?P<target>.*)$")
-# Raw HTML the site's Content-Security-Policy blocks, or that would load another site.
-RAW_HTML = (
-    (
-        re.compile(r"<script\b", re.IGNORECASE),
-        "a <script> element: the Content-Security-Policy blocks scripts in content",
-        "remove it; scripts belong in the theme (ask a developer)",
-    ),
-    (
-        re.compile(r"<style\b", re.IGNORECASE),
-        "a <style> element: the Content-Security-Policy blocks styles in content",
-        "remove it; the look of a page comes from the theme's CSS",
-    ),
-    (
-        re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE),
-        "a style= attribute: the Content-Security-Policy blocks inline styles",
-        "remove the attribute; the look of a page comes from the theme's CSS",
-    ),
-    (
-        re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE),
-        "an on…= event attribute: the Content-Security-Policy blocks inline scripts",
-        "remove the attribute",
-    ),
-    (
-        re.compile(r"javascript:", re.IGNORECASE),
-        "a javascript: link: the Content-Security-Policy blocks it",
-        "link to a page instead",
-    ),
-    (
-        re.compile(r"<(?:iframe|object|embed)\b", re.IGNORECASE),
-        "an embedded frame or object: it would load another site, which the "
-        "Content-Security-Policy blocks and which would tell that site who visits",
-        "link to the other site instead",
-    ),
-    (
-        re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE),
-        "an <img> without an alt attribute",
-        'add alt="what the image shows" for visitors who cannot see it',
-    ),
-)
 
 
 @dataclass
@@ -269,60 +231,7 @@ def check_file(source: ContentFile, project: Project) -> Iterator[Problem]:
     """The problems of one file that can be seen without the other files."""
     yield from check_metadata(source)
     yield from check_body(source, project)
-    yield from check_html_balance(source)
-
-
-HTML_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?>")
-VOID_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
-)
-
-
-def check_html_balance(source: ContentFile) -> Iterator[Problem]:
-    """Every raw HTML element opened in the text is closed, in order.
-
-    Markdown passes raw HTML through unchanged: an unclosed <div> or <b> swallows
-    the rest of the page (or the footer) into it on the published site.
-    """
-    shown = source.shown_path
-    stack: list[tuple[str, int]] = []
-    for number, line in prose_lines(source):
-        if "<" not in line:
-            continue
-        for tag in HTML_TAG.finditer(line):
-            name = tag["name"].lower()
-            if name in VOID_ELEMENTS or tag.group(0).endswith("/>"):
-                continue
-            if not tag["close"]:
-                stack.append((name, number))
-            elif stack and stack[-1][0] == name:
-                stack.pop()
-            elif any(open_name == name for open_name, _ in stack):
-                inner, opened = stack.pop()
-                yield Problem(
-                    shown,
-                    opened,
-                    f"<{inner}> is not closed before </{name}> on line {number}",
-                    f"add </{inner}> where the element ends",
-                )
-                while stack and stack[-1][0] != name:
-                    stack.pop()
-                if stack:
-                    stack.pop()
-            else:
-                yield Problem(
-                    shown,
-                    number,
-                    f"</{name}> closes an element that was not opened",
-                    f"remove it, or add <{name}> where the element starts",
-                )
-    for name, opened in reversed(stack):
-        yield Problem(
-            shown,
-            opened,
-            f"<{name}> is never closed: the rest of the page would end up inside it",
-            f"add </{name}> where the element ends",
-        )
+    yield from check_raw_html(source)
 
 
 def check_metadata(source: ContentFile) -> Iterator[Problem]:
@@ -568,7 +477,7 @@ def prose_lines(source: ContentFile) -> Iterator[tuple[int, str]]:
 
 
 def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
-    """Headings, images, raw HTML, links and TODOs in the text."""
+    """Headings, images, links and TODOs in the text."""
     shown = source.shown_path
     level = 1  # the page's Title is its h1
     previous = ""
@@ -618,9 +527,6 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
                     "describe what it shows between the brackets: "
                     "![what the image shows](…)",
                 )
-        for pattern, message, hint in RAW_HTML:
-            if pattern.search(line):
-                yield Problem(shown, number, message, hint)
         for link in LINK_TARGET.finditer(line):
             target = next(group for group in link.groups() if group)
             yield from check_link(source, project, number, target)
@@ -633,6 +539,32 @@ def check_body(source: ContentFile, project: Project) -> Iterator[Problem]:
                 "contact that site; put the file in content/extra/ and link it with "
                 "{static}",
             )
+
+
+def check_raw_html(source: ContentFile) -> Iterator[Problem]:
+    """Raw HTML, read as a whole (a tag may span lines), outside code."""
+    lines = dict(prose_lines(source))
+    first = source.body_line
+    last = max(lines, default=first)
+    text = "\n".join(lines.get(number, "") for number in range(first, last + 1))
+    for line, message, hint in raw_html_problems(text, first):
+        yield Problem(source.shown_path, first + line - 1, message, hint)
+    # Markdown's own links and images become href= and src= too: the same allowlist.
+    for number, line in lines.items():
+        if "](" not in line and "]:" not in line:
+            continue
+        for link in LINK_TARGET.finditer(line):
+            if link["inline"] or link["reference"]:
+                target = link["inline"] or link["reference"]
+                # http: has its own message (check_link): not said twice.
+                if not target.lower().startswith("http:") and not link_allowed(target):
+                    yield Problem(
+                        source.shown_path,
+                        number,
+                        f"the link {target} is not allowed: only https:, mailto:, "
+                        "tel: and this site's own pages",
+                        "link to a page or an https:// address",
+                    )
 
 
 def check_link(

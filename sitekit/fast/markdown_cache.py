@@ -10,19 +10,19 @@ build, language by language in the order the sites read them; every subsite then
 takes the HTML and the raw metadata from memory. The metadata is still processed by each
 subsite's reader, because processed values (dates, categories) depend on its settings.
 
-The cache on disk maps a file's SHA-256 to its parse, under a fingerprint of the
-Markdown settings and library versions, so an edited file, another Markdown setting
-or another library version can never be served from it. A cache that cannot be read
-is rebuilt with a warning.
+The cache on disk maps a file's SHA-256 to its parse and that parse's checksum, under
+a fingerprint of the Markdown settings and library versions, so an edited file,
+another Markdown setting, another library version or a damaged entry can never be
+served from it. A cache that cannot be read is rebuilt with a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
-import pickle
 import tempfile
 import threading
 from collections import deque
@@ -38,14 +38,15 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
 from sitekit.fast import contract
 from sitekit.fast.inline_fastpath import speed_up
+from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
 
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # never fatal: see builder.runner
 LOG_PREFIX = "[sitekit.fast.markdown_cache]"
-CACHE_FORMAT = 1
-CACHE_FILE = "markdown-cache.pickle"
+CACHE_FORMAT = 2  # 2: JSON, a checksum per entry
+CACHE_FILE = "markdown-cache.json"
 PARSE_NICENESS = 10  # how far the pool steps back for the main process
 Parsed = tuple[str, dict[str, list[str]]]  # HTML, raw metadata (Markdown's `Meta`)
 
@@ -101,7 +102,8 @@ def _start_worker(options: dict) -> None:
     _WORKER_MARKDOWN = speed_up(Markdown(**options))
 
 
-def _start_pool_worker(options: dict) -> None:
+def _start_pool_worker(options: dict, parent: int) -> None:
+    die_with_parent(parent)  # a killed build leaves no worker behind
     # The main process reads, checks and builds each subsite in turn: the build
     # waits on it, so it goes first; the pool parses with the CPU time left over.
     os.nice(PARSE_NICENESS)
@@ -157,7 +159,7 @@ class Parses:
         self.depth = workers * 2
         self.lock = threading.RLock()  # a finished future calls back at once
         self.pool = ProcessPoolExecutor(
-            workers, initializer=_start_pool_worker, initargs=(options,)
+            workers, initializer=_start_pool_worker, initargs=(options, os.getpid())
         )
         self._hand_out()
 
@@ -203,17 +205,31 @@ class Parses:
 
 
 # --- The cache on disk ----------------------------------------------------------------
+def entry_checksum(digest: str, parsed: Parsed) -> str:
+    """The checksum stored with a cached parse: a damaged entry is never served.
+
+    It covers the key too, so a damaged key cannot file a parse under another source.
+    """
+    html, meta = parsed
+    text = json.dumps([digest, html, meta], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def load_cache(path: Path, fingerprint: str) -> dict[str, Parsed]:
-    """Cached parses by file digest; empty (with a warning) when unusable."""
+    """Cached parses by file digest; empty (with a warning) when unusable.
+
+    Every entry carries the checksum of its parse: an entry whose bytes changed on
+    disk (one flipped bit turned `tel:112` into `tel:113`) is dropped with a warning
+    and parsed again.
+    """
     if not path.exists():
         return {}
     try:
-        with path.open("rb") as file:
-            data = pickle.load(file)
+        data = json.loads(path.read_bytes())
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             raise ValueError("written by another version")
-        entries = data["entries"]
-        if not isinstance(entries, dict):
+        stored = data["entries"]
+        if not isinstance(stored, dict):
             raise ValueError("no entries")
     except Exception as error:  # any damage: a half-written or foreign file
         CACHE_LOG.warning(
@@ -226,17 +242,46 @@ def load_cache(path: Path, fingerprint: str) -> dict[str, Parsed]:
     if data.get("fingerprint") != fingerprint:
         LOG.info("%s Markdown settings or versions changed: parsing all", LOG_PREFIX)
         return {}
+    entries: dict[str, Parsed] = {}
+    damaged = 0
+    for digest, entry in stored.items():
+        try:
+            checksum, html, meta = entry
+            parsed = (html, meta)
+            if (
+                isinstance(html, str)
+                and isinstance(meta, dict)
+                and checksum == entry_checksum(digest, parsed)
+            ):
+                entries[digest] = parsed
+                continue
+        except (TypeError, ValueError):
+            pass
+        damaged += 1
+    if damaged:
+        CACHE_LOG.warning(
+            "%s %d entr%s of the cache %s did not match %s checksum; parsing again",
+            LOG_PREFIX,
+            damaged,
+            "y" if damaged == 1 else "ies",
+            path,
+            "its" if damaged == 1 else "their",
+        )
     return entries
 
 
 def save_cache(path: Path, fingerprint: str, entries: dict[str, Parsed]) -> None:
     """Write atomically: a reader sees the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": CACHE_FORMAT, "fingerprint": fingerprint, "entries": entries}
+    stored = {
+        digest: [entry_checksum(digest, parsed), *parsed]
+        for digest, parsed in entries.items()
+    }
+    data = {"format": CACHE_FORMAT, "fingerprint": fingerprint, "entries": stored}
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(data, file, ensure_ascii=False, sort_keys=True)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

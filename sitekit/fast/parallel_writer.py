@@ -18,6 +18,7 @@ in the main process would see nothing (none of ours does).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import multiprocessing
@@ -34,6 +35,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from sitekit.errors import SiteError, describe_error
 from sitekit.fast import contract
+from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
 
@@ -160,10 +162,18 @@ def _render(jobs: Iterable[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
     for writer, method, arguments, options in jobs:
+        name = arguments[0] if arguments and isinstance(arguments[0], str) else ""
+        _WRITING[:] = [os.path.join(writer.output_path, name)]  # noqa: PTH118
         if id(writer) not in cleared:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
         method(writer, *arguments, **options)
+
+
+# A full or read-only disk: said as the build runner says it, with the page's path
+# (an error of write() names no file).
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
+_WRITING: list[str] = []  # the page being written
 
 
 class _PipeHandler(logging.Handler):
@@ -172,7 +182,11 @@ class _PipeHandler(logging.Handler):
         self.stream = stream
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = {"level": record.levelno, "message": record.getMessage()}
+        message = {
+            "level": record.levelno,
+            "message": record.getMessage(),
+            "logger": record.name,  # the cache's warnings stay non-fatal
+        }
         self.stream.write(json.dumps(message) + "\n")
         self.stream.flush()
 
@@ -186,7 +200,11 @@ def _child(jobs: Iterable[Job], write_fd: int) -> None:
             try:
                 _render(jobs)
             except BaseException as error:  # report everything, then exit
-                failure = {"level": -1, "message": describe_error(error)}
+                message = describe_error(error)
+                if isinstance(error, OSError) and error.errno in WRITE_ERRORS:
+                    where = error.filename or (_WRITING[0] if _WRITING else "a page")
+                    message = f"cannot write {where}: {error.strerror or error}"
+                failure = {"level": -1, "message": message}
                 stream.write(json.dumps(failure) + "\n")
                 code = 1
     finally:
@@ -228,8 +246,10 @@ def _fork(jobs: Iterable[Job]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
+        die_with_parent(parent)  # a killed build leaves no writer behind
         os.close(read_fd)
         _child(jobs, write_fd)
     os.close(write_fd)
@@ -247,7 +267,8 @@ def wait_for_children() -> None:
                 if report["level"] < 0:
                     failures.append(report["message"])
                 else:
-                    LOG.log(report["level"], "%s", report["message"])
+                    logger = logging.getLogger(report.get("logger", LOG.name))
+                    logger.log(report["level"], "%s", report["message"])
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0 and not failures:
             failures.append(f"a page-writing process ended with status {status}")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,17 +29,21 @@ from sitekit.languages import DEFAULT_LANG
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # never fatal: see builder.runner
 LOG_PREFIX = "[sitekit.fast.template_cache]"
+CHECKSUM_SIZE = 32  # a SHA-256 of the compiled code heads each file
 # This build's caches by options key. The main site's generators ask first, so its
 # CACHE_PATH holds the files of every language.
 _CACHES: dict[str, SharedBytecodeCache] = {}
 
 
 class SharedBytecodeCache(FileSystemBytecodeCache):
-    """Jinja's file cache with a memory layer; a damaged file is a miss, not a crash."""
+    """Jinja's file cache with a memory layer and a checksum per file.
+
+    A damaged file is a miss (with a warning), never wrong code.
+    """
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        super().__init__(str(directory), "%s.cache")
+        super().__init__(str(directory), "%s.checked.cache")
         self.memory: dict[tuple[str, str], object] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -47,8 +53,24 @@ class SharedBytecodeCache(FileSystemBytecodeCache):
             bucket.code = code
             return
         try:
-            super().load_bytecode(bucket)
-        except Exception as error:  # a damaged file: compile again
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            CACHE_LOG.warning("%s cannot read %s; compiling", LOG_PREFIX, error)
+            return
+        # Compiled code that loads is run: one flipped bit made every build fail
+        # with a TypeError blamed on a template line. Only checked bytes are loaded.
+        stored, payload = data[:CHECKSUM_SIZE], data[CHECKSUM_SIZE:]
+        if hashlib.sha256(payload).digest() != stored:
+            CACHE_LOG.warning(
+                "%s a cached template did not match its checksum; compiling it again",
+                LOG_PREFIX,
+            )
+            return
+        try:
+            bucket.bytecode_from_string(payload)
+        except Exception as error:  # checked, yet unreadable: another Python
             CACHE_LOG.warning(
                 "%s a cached template could not be read (%s); compiling it again",
                 LOG_PREFIX,
@@ -59,9 +81,20 @@ class SharedBytecodeCache(FileSystemBytecodeCache):
             self.memory[(bucket.key, bucket.checksum)] = bucket.code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        """Keep a freshly compiled template in memory and on disk."""
+        """Keep a freshly compiled template in memory and, with a checksum, on disk."""
         self.memory[(bucket.key, bucket.checksum)] = bucket.code
-        super().dump_bytecode(bucket)
+        payload = bucket.bytecode_to_string()
+        target = Path(self._get_cache_filename(bucket))
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}-", dir=target.parent
+        )
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(hashlib.sha256(payload).digest() + payload)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 def options_key(settings: dict) -> str:

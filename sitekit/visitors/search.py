@@ -10,10 +10,16 @@ navigation, the footer, the search page or the site map) is indexed.
 
 from __future__ import annotations
 
+import errno
+import gzip
 import json
 import logging
+import os
+import shutil
 import subprocess
+import zlib
 from pathlib import Path
+from typing import NoReturn
 
 from pagefind_bin import get_executable
 
@@ -22,6 +28,25 @@ from sitekit.errors import SiteError
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.visitors.search]"
 BUNDLE = "pagefind"  # folder below the site's root; the templates link to it
+# Pagefind 1.5.2 exits 0 when the disk fills, leaving truncated files. Its scripts and
+# styles are the same on every site: their sizes, per Pagefind version, show a whole
+# file (tests/unit/test_hostile_build.py checks the pinned version is listed).
+ASSET_SIZES = {
+    "1.5.2": {
+        "pagefind-component-ui.css": 41830,
+        "pagefind-component-ui.js": 175488,
+        "pagefind-highlight.js": 44352,
+        "pagefind-modular-ui.css": 7336,
+        "pagefind-modular-ui.js": 14634,
+        "pagefind-ui.css": 14482,
+        "pagefind-ui.js": 119987,
+        "pagefind-worker.js": 41255,
+        "pagefind.js": 45555,
+    }
+}
+# Index, fragments, filters, metadata and WebAssembly are gzip streams: a truncated
+# one does not decompress.
+COMPRESSED = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind")
 
 
 class SearchIndexError(SiteError):
@@ -55,6 +80,7 @@ def index_site(output_dir: Path, settings: dict) -> None:
             f"Pagefind failed (exit {result.returncode}) on {output_dir}:\n"
             f"{result.stdout}{result.stderr}"
         )
+    verify_bundle(output_dir / BUNDLE)
     _sort_entry_file(output_dir)
     languages = indexed_languages(output_dir)
     if not languages:
@@ -67,6 +93,57 @@ def index_site(output_dir: Path, settings: dict) -> None:
         LOG_PREFIX,
         ", ".join(f"{code}: {count} pages" for code, count in languages.items()),
     )
+
+
+def verify_bundle(bundle: Path) -> None:
+    """Every file Pagefind wrote is whole, or the build fails before `output/` changes.
+
+    The entry file parses and names a metadata and a WebAssembly file per language;
+    every compressed file decompresses to its end; every script and style has the
+    size this Pagefind version writes.
+    """
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        version = entry["version"]
+        needed = [
+            name
+            for language in entry["languages"].values()
+            for name in (
+                f"pagefind.{language['hash']}.pf_meta",
+                f"wasm.{language['wasm']}.pagefind",
+            )
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        _incomplete(bundle / "pagefind-entry.json", error)
+    for name in needed:
+        if not (bundle / name).is_file():
+            _incomplete(bundle / name, "missing")
+    for path in sorted(bundle.rglob("*")):
+        if path.suffix in COMPRESSED:
+            try:
+                gzip.decompress(path.read_bytes())
+            except (OSError, EOFError, zlib.error) as error:
+                _incomplete(path, error)
+    sizes = ASSET_SIZES.get(version)
+    if sizes is None:
+        LOG.info("%s no recorded sizes for Pagefind %s's scripts", LOG_PREFIX, version)
+        return
+    for name, size in sizes.items():
+        path = bundle / name
+        actual = path.stat().st_size if path.is_file() else -1
+        if actual != size:
+            _incomplete(path, f"{actual} bytes instead of {size}")
+
+
+def _incomplete(path: Path, reason: object) -> NoReturn:
+    """Fail: on a full disk, say so as every other write does."""
+    free = shutil.disk_usage(path.parent if path.parent.exists() else path.anchor).free
+    if free < 1024 * 1024:
+        reason = f"{os.strerror(errno.ENOSPC)} (Pagefind wrote it incomplete)"
+        message = f"cannot write {path}: {reason}"
+    else:
+        message = f"Pagefind wrote {path} incomplete ({reason}): run the build again"
+    raise SearchIndexError(message)
 
 
 def _sort_entry_file(output_dir: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import re
 import shutil
 import subprocess
@@ -245,7 +245,7 @@ def test_changing_a_markdown_setting_parses_everything_again(site_copy, tmp_path
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"not a pickle at all", b"\x80\x05\x95half"],
+    [b"", b"not a cache at all", b'{"format": 2, "entries": {"ab'],
     ids=["empty", "garbage", "half-written"],
 )
 def test_a_damaged_parse_cache_is_rebuilt_with_a_warning(site_copy, tmp_path, damage):
@@ -259,16 +259,16 @@ def test_a_damaged_parse_cache_is_rebuilt_with_a_warning(site_copy, tmp_path, da
     assert "could not be used" in again.stdout + again.stderr
     assert parses(again) == page_and_news_sources(site_copy)
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
-    with (tmp_path / "cache" / CACHE_FILE).open("rb") as file:
-        assert pickle.load(file)["entries"]  # and it is whole again
+    cached = json.loads((tmp_path / "cache" / CACHE_FILE).read_bytes())
+    assert cached["entries"]  # and it is whole again
 
 
 def test_a_cache_of_another_version_is_not_used(site_copy, tmp_path):
     assert build(site_copy, tmp_path).returncode == 0
     path = tmp_path / "cache" / CACHE_FILE
-    data = pickle.loads(path.read_bytes())
+    data = json.loads(path.read_bytes())
     data["format"] = 999
-    path.write_bytes(pickle.dumps(data))
+    path.write_text(json.dumps(data))
     (tmp_path / "out" / "statuut.html").unlink()
 
     again = build(site_copy, tmp_path)
@@ -280,7 +280,7 @@ def test_a_cache_of_another_version_is_not_used(site_copy, tmp_path):
 
 def test_a_damaged_template_cache_is_compiled_again(site_copy, tmp_path):
     assert build(site_copy, tmp_path).returncode == 0
-    compiled = list((tmp_path / "cache" / "templates").rglob("*.cache"))
+    compiled = list((tmp_path / "cache" / "templates").rglob("*.checked.cache"))
     assert compiled
     for path in compiled:
         path.write_bytes(b"garbage")
@@ -314,8 +314,8 @@ def test_two_builds_started_at_once_both_succeed(site_copy, tmp_path):
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
-    with (tmp_path / "cache" / CACHE_FILE).open("rb") as file:
-        assert len(pickle.load(file)["entries"]) == page_and_news_sources(site_copy)
+    cached = json.loads((tmp_path / "cache" / CACHE_FILE).read_bytes())
+    assert len(cached["entries"]) == page_and_news_sources(site_copy)
     assert not list(tmp_path.glob(".out-building-*"))
 
 
