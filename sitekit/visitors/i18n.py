@@ -213,7 +213,12 @@ def localdate(value: datetime.date, lang: str) -> str:
 @cache  # a news list shows hundreds of dates; Babel needs ~0.1 ms for each
 def _long_date(year: int, month: int, day: int, lang: str) -> str:
     date = datetime.date(year, month, day)
-    return format_date(date, format="long", locale=BY_CODE[lang].locale)
+    text = format_date(date, format="long", locale=BY_CODE[lang].locale)
+    if day == 1 and lang == "fr":
+        # French writes the first of the month as an ordinal, "1er décembre 2026";
+        # Babel's CLDR pattern gives "1 décembre 2026".
+        text = re.sub(r"^1(?=\s)", "1er", text)
+    return text
 
 
 @cache

@@ -75,3 +75,17 @@ def test_every_page_exists_in_every_language():
         keys[f"{path.parent.name}/{key}"].add(lang)
     incomplete = {k: v for k, v in keys.items() if v != set(LANGUAGE_CODES)}
     assert incomplete == {}
+
+
+# Brussels streets are bilingual (CONTENT-FACTS): a Dutch page gives the Dutch form.
+FRENCH_FORMS = {"Rue des Alexiens": "Cellebroersstraat 16, 1000 Brussel"}
+
+
+def test_dutch_pages_give_brussels_addresses_in_dutch():
+    found = []
+    for path in sorted((ROOT / "content").rglob("*.nl.md")):
+        text = path.read_text(encoding="utf-8")
+        for french, dutch in FRENCH_FORMS.items():
+            if french in text:
+                found.append(f"{path.relative_to(ROOT)}: {french!r}, write {dutch!r}")
+    assert found == []
