@@ -32,7 +32,14 @@ from jinja2 import pass_context
 from pelican import signals
 
 from sitekit.errors import SiteError
-from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGES, N_, url_settings
+from sitekit.languages import (
+    BY_CODE,
+    DEFAULT_LANG,
+    FULL_LANGUAGES,
+    LANGUAGES,
+    N_,
+    url_settings,
+)
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.visitors.i18n]"
@@ -107,7 +114,7 @@ def language_versions(
     if content is not None:
         urls = version_urls(content, context.get("SITEURL", ""))
     elif listing == "news":
-        for language in LANGUAGES:
+        for language in FULL_LANGUAGES:  # help-only languages have no news
             urls[language.code] = (
                 site_root(context, language.code) + url_settings(language)["INDEX_URL"]
             )
@@ -178,6 +185,36 @@ def version_urls(content, siteurl: str) -> dict[str, str]:
     for translation in getattr(content, "translations", []):
         urls[translation.lang] = join_url(f"{siteurl}/", translation.url)
     return urls
+
+
+# What a help-only language calls a footer page (FOOTER_PAGES) it lacks; the footer
+# links that page in each full language.
+FOOTER_LABELS = {
+    "hulp": N_("Help and contact"),
+    "toegankelijkheid": N_("Accessibility statement"),
+    "privacy": N_("Privacy"),
+    "sitemap": N_("Site map"),
+}
+
+
+def page_versions(key: str) -> list[LanguageVersion]:
+    """The page `key` (its file name's key) in each full language that has it.
+
+    A help-only subsite links the pages it lacks in the language the visitor
+    chooses. Called while pages are written: every subsite has recorded its pages.
+    """
+    known = _VERSIONS.get(("Page", key), {})
+    return [
+        LanguageVersion(
+            code=language.code,
+            name=language.name,
+            url=join_url(f"{known[language.code][0]}/", known[language.code][1].url),
+            translated=True,
+            current=False,
+        )
+        for language in FULL_LANGUAGES
+        if language.code in known
+    ]
 
 
 @pass_context
@@ -301,7 +338,10 @@ def add_template_helpers(generator) -> None:
         href=href,
     )
     generator.env.globals.update(
-        language_versions=language_versions, untranslated_note=untranslated_note
+        language_versions=language_versions,
+        untranslated_note=untranslated_note,
+        page_versions=page_versions,
+        FOOTER_LABELS=FOOTER_LABELS,
     )
 
 

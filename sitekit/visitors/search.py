@@ -22,6 +22,18 @@ from sitekit.errors import SiteError
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.visitors.search]"
 BUNDLE = "pagefind"  # folder below the site's root; the templates link to it
+# Pagefind also writes its ready-made interfaces (about 400 kB) and a highlighter;
+# our search page uses its search API (pagefind.js, the worker, the WASM, the index
+# and the fragments) with our own markup, so no page loads these: not published.
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 
 
 class SearchIndexError(SiteError):
@@ -56,6 +68,7 @@ def index_site(output_dir: Path, settings: dict) -> None:
             f"{result.stdout}{result.stderr}"
         )
     _sort_entry_file(output_dir)
+    _remove_unused(output_dir)
     languages = indexed_languages(output_dir)
     if not languages:
         raise SearchIndexError(
@@ -82,6 +95,12 @@ def _sort_entry_file(output_dir: Path) -> None:
             json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
             encoding="utf-8",
         )
+
+
+def _remove_unused(output_dir: Path) -> None:
+    """Remove the Pagefind files no page loads (UNUSED_FILES)."""
+    for name in UNUSED_FILES:
+        (output_dir / BUNDLE / name).unlink(missing_ok=True)
 
 
 def indexed_languages(output_dir: Path) -> dict[str, int]:
