@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import FULL_LANGUAGE_CODES, HELP_ONLY_CODES
 from tests.support import ROOT
 
 # The seed page: shared/ beside the checkout where it exists (our machines and CI),
@@ -66,15 +66,32 @@ def test_the_seed_is_read_as_expected():
     assert sum(len(sentences(p)) for ps in sections.values() for p in ps) >= 15
 
 
-def test_every_page_exists_in_every_language():
+# What a help-only language must have: its home (the help page), the quick-exit
+# explanation, the centres and a site map (the issue "help in victims' languages").
+HELP_PAGES = {
+    "pages/hulp",
+    "pages/snel-weg",
+    "pages/centra-slachtoffers",
+    "pages/sitemap",
+}
+
+
+def test_every_page_exists_in_every_full_language_and_help_in_help_languages():
     keys: dict[str, set[str]] = defaultdict(set)
     for path in (ROOT / "content").rglob("*.md"):
         if path.relative_to(ROOT / "content").parts[0] == "documents":
             continue  # one entry per document, all languages inside: test_documents
         key, lang = path.name.removesuffix(".md").rsplit(".", 1)
         keys[f"{path.parent.name}/{key}"].add(lang)
-    incomplete = {k: v for k, v in keys.items() if v != set(LANGUAGE_CODES)}
+    incomplete = {
+        key: langs
+        for key, langs in keys.items()
+        if langs & set(FULL_LANGUAGE_CODES) != set(FULL_LANGUAGE_CODES)
+    }
     assert incomplete == {}
+    for lang in HELP_ONLY_CODES:
+        has = {key for key, langs in keys.items() if lang in langs}
+        assert has == HELP_PAGES, lang
 
 
 # Brussels streets are bilingual (CONTENT-FACTS): a Dutch page gives the Dutch form.
