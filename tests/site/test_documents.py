@@ -17,7 +17,9 @@ from pypdf import PdfReader
 
 from sitekit.content.documents import read_config
 from sitekit.content.source import read_content_file
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import (
+    FULL_LANGUAGE_CODES as LANGUAGE_CODES,
+)  # documents: full languages
 from tests.support import ROOT, SITEURL, Page, Site
 
 CONTENT = ROOT / "content"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import FULL_LANGUAGE_CODES, HELP_ONLY_CODES, LANGUAGE_CODES
 from tests.support import SITEURL
 
 BREADCRUMB_LABELS = {
@@ -12,6 +12,8 @@ BREADCRUMB_LABELS = {
     "fr": "Vous êtes ici",
     "de": "Sie sind hier",
     "en": "You are here",
+    "ar": "أنت هنا",
+    "ro": "Vă aflați aici",
 }
 
 
@@ -126,6 +128,7 @@ def test_canonical_is_the_absolute_clean_url(site, relative, expected):
 
 
 def test_hreflang_alternates_list_every_version_and_x_default(site):
+    by_url = {page.url: page for page in site.pages}
     for page in site.pages:
         if page.relative.endswith("404.html"):
             continue  # noindex; offers every home page instead
@@ -134,7 +137,14 @@ def test_hreflang_alternates_list_every_version_and_x_default(site):
             for link in page.soup.find_all("link", rel="alternate", hreflang=True)
         }
         assert alternates[page.lang] == page.url, page.relative
-        assert set(alternates) == {*LANGUAGE_CODES, "x-default"}, page.relative
+        # Every full language has every page; a help-only one only its help pages,
+        # and then its own version lists every other one.
+        assert {*FULL_LANGUAGE_CODES, "x-default"} <= set(alternates), page.relative
+        assert set(alternates) <= {*LANGUAGE_CODES, "x-default"}, page.relative
+        for code in set(alternates) & set(HELP_ONLY_CODES):
+            version = by_url[alternates[code]]
+            assert version.lang == code, page.relative
+            assert version.soup.find("link", hreflang=page.lang)["href"] == page.url
         assert alternates["x-default"] == alternates["nl"]
         for url in alternates.values():
             assert url.startswith(SITEURL + "/"), url
@@ -142,7 +152,7 @@ def test_hreflang_alternates_list_every_version_and_x_default(site):
 
 
 def test_the_404_page_is_not_indexed_and_links_by_absolute_paths(site):
-    for code in LANGUAGE_CODES:
+    for code in FULL_LANGUAGE_CODES:  # the root's 404 page serves help-only ones
         page = site.page("404.html" if code == "nl" else f"{code}/404.html")
         assert page.soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
         for link in page.soup.find_all("a", href=True):
