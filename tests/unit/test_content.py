@@ -73,6 +73,7 @@ HELP_PAGES = {
     "pages/snel-weg",
     "pages/centra-slachtoffers",
     "pages/sitemap",
+    "pages/404",  # without it, a stock build writes every 404 page into the subsite
 }
 
 
