@@ -76,6 +76,8 @@ DRAFT_LANG_SAVE_AS = ""
 DRAFT_PAGE_LANG_SAVE_AS = ""
 DEFAULT_CATEGORY = "nieuws"
 globals().update(url_settings(BY_CODE[DEFAULT_LANG]))
+HELP_ONLY = False  # set per subsite (sitekit.languages.subsite_settings)
+LANG_DIRECTION = "ltr"
 
 # --- Feeds: one Atom feed per language, in production (feeds need absolute URLs) -----
 FEED_ATOM = None
@@ -120,6 +122,8 @@ QUICK_EXIT = {
         "fr": "https://fr.wikipedia.org/",
         "de": "https://de.wikipedia.org/",
         "en": "https://en.wikipedia.org/",
+        "ar": "https://ar.wikipedia.org/",
+        "ro": "https://ro.wikipedia.org/",
     },
     "info_page": "snel-weg",  # content/pages/snel-weg.<lang>.md explains the button
 }

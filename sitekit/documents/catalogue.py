@@ -38,7 +38,7 @@ from sitekit.content.documents import (
 from sitekit.content.source import read_content_file
 from sitekit.documents.pdf import local_bytes
 from sitekit.errors import ContentError, Problem
-from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
+from sitekit.languages import BY_CODE, DEFAULT_LANG, FULL_LANGUAGE_CODES, LANGUAGE_CODES
 from sitekit.settings import SettingsError
 from sitekit.visitors import sitemap
 from sitekit.visitors.i18n import localdate
@@ -277,7 +277,8 @@ class DocumentsGenerator(Generator):
         )
         self.catalogue_page = self._catalogue_page()
         self.type_pages: list[TypePage] = []
-        if not self.entries:
+        if not self.entries or BY_CODE[self.lang].help_only:
+            # A help-only language has no documentation page (sitekit.languages).
             self.context["documents"] = Catalogue(self.lang, ())
             return
         if self.catalogue_page is None:
@@ -309,9 +310,10 @@ class DocumentsGenerator(Generator):
     def _catalogue(self) -> Catalogue:
         lang = self.lang
         used = [t for t in self.config.types if any(e.type == t for e in self.entries)]
-        # Type pages in every language, so each links to its translations.
+        # Type pages in every full language (help-only ones have no documentation),
+        # so each links to its translations.
         pages: dict[str, dict[str, TypePage]] = {}
-        for code in LANGUAGE_CODES:
+        for code in FULL_LANGUAGE_CODES:
             translate = self._translations(code)
             slugs = type_slugs(tuple(used), translate, code)
             pages[code] = {}
@@ -329,7 +331,7 @@ class DocumentsGenerator(Generator):
             own = pages[lang][key]
             own.translations = [
                 pages[code][key]
-                for code in LANGUAGE_CODES
+                for code in FULL_LANGUAGE_CODES
                 if code != lang and code in pages
             ]
             self.type_pages.append(own)

@@ -21,7 +21,7 @@ from pelican.utils import slugify
 
 from sitekit.content.rules import MAX_TITLE
 from sitekit.content.source import read_content_file, source_version
-from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
+from sitekit.languages import BY_CODE, DEFAULT_LANG, FULL_LANGUAGE_CODES, LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = {"page": "pages", "article": "news", "document": "documents"}
@@ -83,7 +83,8 @@ def document_text(title: str, lang: str, translations: bool) -> str:
         f"Description_{lang}: TODO",
     ]
     if translations:
-        for other in LANGUAGE_CODES:
+        # Stubs for the full languages: a help-only language translates only a few.
+        for other in FULL_LANGUAGE_CODES:
             if other != lang:
                 lines += [f"Title_{other}: TODO", f"Description_{other}: TODO"]
     return "\n".join(lines) + "\n"
@@ -123,7 +124,7 @@ def new_content(
             # Empty text: a stub, written after its source, which it fingerprints.
             targets |= {
                 folder / f"{slug}.{other}.md": ""
-                for other in LANGUAGE_CODES
+                for other in FULL_LANGUAGE_CODES
                 if other != lang
             }
     existing = [path for path in targets if path.exists()]

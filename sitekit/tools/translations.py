@@ -30,17 +30,18 @@ from sitekit.content.source import (
     read_content_file,
     source_version,
 )
-from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
+from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"  # gitignored; never below output/, so never published
-STATUSES = ("present", "missing", "outdated", "draft", "unknown")
+STATUSES = ("present", "missing", "outdated", "draft", "unknown", "-")
 EXPLAINED = {
     "present": "translated and up to date",
     "missing": "no file in this language",
     "outdated": "the text it was translated from has changed since",
     "draft": "a stub (Status: draft): not published until translated",
     "unknown": "no Translated_from line: run --done after comparing it",
+    "-": "a help-only language (sitekit/languages.py) that has no such page",
 }
 
 
@@ -79,15 +80,18 @@ def translation_status(content_root: Path) -> list[Row]:
     for (kind, key), versions in sorted(groups.items()):
         row = Row(kind, key)
         for lang in LANGUAGE_CODES:
-            row.cells[lang] = cell_of(versions.get(lang), versions)
+            row.cells[lang] = cell_of(versions.get(lang), versions, lang)
         rows.append(row)
     return rows + document_rows(content_root)
 
 
-def cell_of(source: ContentFile | None, versions: dict[str, ContentFile]) -> Cell:
+def cell_of(
+    source: ContentFile | None, versions: dict[str, ContentFile], lang: str
+) -> Cell:
     """The status of one language version of an item."""
     if source is None:
-        return Cell("missing")
+        # A help-only language translates only its help pages: the rest is no gap.
+        return Cell("-" if BY_CODE[lang].help_only else "missing")
     shown = source.shown_path
     if source.is_draft:
         return Cell("draft", shown)
@@ -134,6 +138,9 @@ def document_rows(content_root: Path) -> list[Row]:
             continue
         row = Row("documents", path.stem)
         for lang in LANGUAGE_CODES:
+            if BY_CODE[lang].help_only:
+                row.cells[lang] = Cell("-", source.shown_path)  # no documentation
+                continue
             # A plain `Title:` is shown in every language's catalogue (the README
             # allows it), so it makes the document present everywhere.
             title = source.value(f"title_{lang}") or source.value("title")

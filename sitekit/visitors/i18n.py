@@ -32,7 +32,14 @@ from jinja2 import pass_context
 from pelican import signals
 
 from sitekit.errors import SiteError
-from sitekit.languages import BY_CODE, DEFAULT_LANG, LANGUAGES, N_, url_settings
+from sitekit.languages import (
+    BY_CODE,
+    DEFAULT_LANG,
+    FULL_LANGUAGES,
+    LANGUAGES,
+    N_,
+    url_settings,
+)
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.visitors.i18n]"
@@ -107,7 +114,7 @@ def language_versions(
     if content is not None:
         urls = version_urls(content, context.get("SITEURL", ""))
     elif listing == "news":
-        for language in LANGUAGES:
+        for language in FULL_LANGUAGES:  # help-only languages have no news
             urls[language.code] = (
                 site_root(context, language.code) + url_settings(language)["INDEX_URL"]
             )
@@ -180,6 +187,36 @@ def version_urls(content, siteurl: str) -> dict[str, str]:
     return urls
 
 
+# What a help-only language calls a footer page (FOOTER_PAGES) it lacks; the footer
+# links that page in each full language.
+FOOTER_LABELS = {
+    "hulp": N_("Help and contact"),
+    "toegankelijkheid": N_("Accessibility statement"),
+    "privacy": N_("Privacy"),
+    "sitemap": N_("Site map"),
+}
+
+
+def page_versions(key: str) -> list[LanguageVersion]:
+    """The page `key` (its file name's key) in each full language that has it.
+
+    A help-only subsite links the pages it lacks in the language the visitor
+    chooses. Called while pages are written: every subsite has recorded its pages.
+    """
+    known = _VERSIONS.get(("Page", key), {})
+    return [
+        LanguageVersion(
+            code=language.code,
+            name=language.name,
+            url=join_url(f"{known[language.code][0]}/", known[language.code][1].url),
+            translated=True,
+            current=False,
+        )
+        for language in FULL_LANGUAGES
+        if language.code in known
+    ]
+
+
 @pass_context
 def root_url(context, path: str) -> str:
     """URL of a file at the root of the whole site (favicon), from any subsite."""
@@ -213,7 +250,12 @@ def localdate(value: datetime.date, lang: str) -> str:
 @cache  # a news list shows hundreds of dates; Babel needs ~0.1 ms for each
 def _long_date(year: int, month: int, day: int, lang: str) -> str:
     date = datetime.date(year, month, day)
-    return format_date(date, format="long", locale=BY_CODE[lang].locale)
+    text = format_date(date, format="long", locale=BY_CODE[lang].locale)
+    if day == 1 and lang == "fr":
+        # French writes the first of the month as an ordinal, "1er décembre 2026";
+        # Babel's CLDR pattern gives "1 décembre 2026".
+        text = re.sub(r"^1(?=\s)", "1er", text)
+    return text
 
 
 @cache
@@ -296,7 +338,10 @@ def add_template_helpers(generator) -> None:
         href=href,
     )
     generator.env.globals.update(
-        language_versions=language_versions, untranslated_note=untranslated_note
+        language_versions=language_versions,
+        untranslated_note=untranslated_note,
+        page_versions=page_versions,
+        FOOTER_LABELS=FOOTER_LABELS,
     )
 
 

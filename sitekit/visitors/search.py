@@ -47,6 +47,18 @@ ASSET_SIZES = {
 # Index, fragments, filters, metadata and WebAssembly are gzip streams: a truncated
 # one does not decompress.
 COMPRESSED = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind")
+# Pagefind also writes its ready-made interfaces (about 400 kB) and a highlighter;
+# our search page uses its search API (pagefind.js, the worker, the WASM, the index
+# and the fragments) with our own markup, so no page loads these: not published.
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 
 
 class SearchIndexError(SiteError):
@@ -82,6 +94,7 @@ def index_site(output_dir: Path, settings: dict) -> None:
         )
     verify_bundle(output_dir / BUNDLE)
     _sort_entry_file(output_dir)
+    _remove_unused(output_dir)
     languages = indexed_languages(output_dir)
     if not languages:
         raise SearchIndexError(
@@ -159,6 +172,12 @@ def _sort_entry_file(output_dir: Path) -> None:
             json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
             encoding="utf-8",
         )
+
+
+def _remove_unused(output_dir: Path) -> None:
+    """Remove the Pagefind files no page loads (UNUSED_FILES)."""
+    for name in UNUSED_FILES:
+        (output_dir / BUNDLE / name).unlink(missing_ok=True)
 
 
 def indexed_languages(output_dir: Path) -> dict[str, int]:

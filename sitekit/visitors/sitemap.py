@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr
 
 from pelican import signals
 
-from sitekit.languages import DEFAULT_LANG, LANGUAGES, url_settings
+from sitekit.languages import DEFAULT_LANG, FULL_LANGUAGES, LANGUAGES, url_settings
 from sitekit.visitors.i18n import version_urls
 
 LOG = logging.getLogger(__name__)
@@ -94,13 +94,13 @@ def write_sitemap(pelican) -> None:
     for subsite_url, content in _COLLECTED:
         versions = version_urls(content, subsite_url)
         entries.append((versions[content.lang], versions))
-    # The news list exists in every language; it is no Pelican content object.
+    # The news list exists in every full language; it is no Pelican content object.
     news = {
         language.code: _absolute(
             siteurl if language.code == DEFAULT_LANG else f"{siteurl}/{language.code}",
             url_settings(language)["INDEX_URL"],
         )
-        for language in LANGUAGES
+        for language in FULL_LANGUAGES
     }
     entries.extend((url, news) for url in news.values())
     output = Path(settings["OUTPUT_PATH"])

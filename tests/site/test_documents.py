@@ -18,7 +18,9 @@ from pypdf import PdfReader
 
 from sitekit.content.documents import read_config
 from sitekit.content.source import read_content_file
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import (
+    FULL_LANGUAGE_CODES as LANGUAGE_CODES,
+)  # documents: full languages
 from tests.support import ROOT, SITEURL, Page, Site
 
 # SITE_CONTENT: the content the SITE_OUTPUT under test was built from (see conftest).

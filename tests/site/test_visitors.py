@@ -11,7 +11,8 @@ import json
 import pytest
 
 from pelicanconf import QUICK_EXIT
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import FULL_LANGUAGE_CODES, HELP_ONLY_CODES, LANGUAGE_CODES
+from sitekit.visitors.search import UNUSED_FILES
 from tests.support import SITEURL
 
 POLICY = (
@@ -33,6 +34,8 @@ EXIT_PAGES = {
     "fr": "fr/sortie-rapide.html",
     "de": "de/schnell-weg.html",
     "en": "en/exit-this-page.html",
+    "ar": "ar/khuruj-sari.html",
+    "ro": "ro/iesire-rapida.html",
 }
 
 
@@ -41,6 +44,8 @@ SITE_MAPS = {
     "fr": "fr/plan-du-site.html",
     "de": "de/seitenuebersicht.html",
     "en": "en/site-map.html",
+    "ar": "ar/sitemap.html",
+    "ro": "ro/harta-site.html",
 }
 
 
@@ -50,6 +55,8 @@ NOT_ERASED = {
     "fr": "n’efface pas l’historique",
     "de": "löscht den Verlauf Ihres Browsers nicht",
     "en": "does not erase your browser’s history",
+    "ar": "لا يمحو سجل متصفحك",
+    "ro": "nu șterge istoricul browserului",
 }
 
 
@@ -140,7 +147,7 @@ def test_the_explanation_says_history_is_not_erased_and_how_to_be_safer(site, co
 
 
 def indexed_pages(site) -> dict[str, int]:
-    counts = dict.fromkeys(LANGUAGE_CODES, 0)
+    counts = dict.fromkeys(FULL_LANGUAGE_CODES, 0)
     for page in site.pages:
         if page.soup.find(attrs={"data-pagefind-body": True}):
             counts[page.lang] += 1
@@ -151,8 +158,14 @@ def test_one_search_index_per_language_with_every_content_page(site):
     entry = json.loads((site.output / "pagefind/pagefind-entry.json").read_text())
     counted = {code: data["page_count"] for code, data in entry["languages"].items()}
     assert counted == indexed_pages(site)
-    for code in LANGUAGE_CODES:
+    for code in FULL_LANGUAGE_CODES:
         assert (site.output / f"pagefind/wasm.{code}.pagefind").is_file()
+
+
+def test_help_only_languages_are_not_indexed_and_search_their_site_map(site):
+    for page in site.pages:
+        if page.lang in HELP_ONLY_CODES:
+            assert not page.soup.find(attrs={"data-pagefind-body": True}), page.relative
 
 
 def test_search_site_map_and_404_are_not_indexed(site):
@@ -164,7 +177,7 @@ def test_search_site_map_and_404_are_not_indexed(site):
     assert not home.header.find_parent(attrs={"data-pagefind-body": True})
 
 
-@pytest.mark.parametrize("code", LANGUAGE_CODES)
+@pytest.mark.parametrize("code", FULL_LANGUAGE_CODES)
 def test_search_page_loads_the_bundle_and_says_what_to_do_without_javascript(
     site, code
 ):
@@ -172,9 +185,8 @@ def test_search_page_loads_the_bundle_and_says_what_to_do_without_javascript(
     search = page.soup.select_one("[data-mh-search]")
     assert search["data-mh-bundle"] == f"{SITEURL}/pagefind/"
     scripts = [script["src"] for script in page.soup.find_all("script")]
-    assert f"{SITEURL}/pagefind/pagefind-modular-ui.js" in scripts
-    for name in ("pagefind-modular-ui.js", "pagefind.js"):
-        assert (site.output / "pagefind" / name).is_file()
+    assert not [src for src in scripts if "/pagefind/" in src]  # search.js imports it
+    assert (site.output / "pagefind" / "pagefind.js").is_file()
     fallback = search.select_one(".mh-search__fallback")
     assert not fallback.has_attr("hidden")
     assert fallback.a["href"] == f"{SITEURL}/{SITE_MAPS[code]}"
@@ -185,7 +197,19 @@ def test_search_page_loads_the_bundle_and_says_what_to_do_without_javascript(
 def test_every_page_links_to_the_search_page_of_its_language(site):
     for page in site.pages:
         link = page.soup.select_one(".mh-header__search a")
-        assert link["href"] == f"{SITEURL}/{SEARCH_PAGES[page.lang]}", page.relative
+        # A language without search (help-only) links its site map instead.
+        target = SEARCH_PAGES.get(page.lang) or SITE_MAPS[page.lang]
+        assert link["href"] == f"{SITEURL}/{target}", page.relative
+
+
+def test_only_the_pagefind_files_pages_load_are_published(site):
+    bundle = site.output / "pagefind"
+    assert [name for name in UNUSED_FILES if (bundle / name).exists()] == []
+    # What search.js needs is there: the API, its worker, the WASM and the index.
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
+        assert (bundle / name).is_file(), name
+    assert list(bundle.glob("wasm.*.pagefind"))
+    assert list((bundle / "fragment").iterdir()) and list((bundle / "index").iterdir())
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)

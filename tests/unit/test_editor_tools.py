@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sitekit.languages import FULL_LANGUAGE_CODES, HELP_ONLY_CODES
 from sitekit.tools import scaffold, translations
 from sitekit.tools.scaffold import make_slug, new_content
 from sitekit.tools.serve import language_urls
@@ -131,6 +132,7 @@ def test_new_document_has_the_documents_fields(tmp_path):
     assert status_row(status, "documents/jaarverslag-2006") == [
         "present",
         *["draft"] * 3,
+        *["-"] * len(HELP_ONLY_CODES),  # help-only languages have no documents
     ]
 
 
@@ -184,8 +186,13 @@ def test_translation_status_present_missing_outdated_draft(tmp_path):
         "present",
         "present",
         "missing",
+        *["-"] * len(HELP_ONLY_CODES),  # not a gap in a help-only language
     ]
-    assert status_row(done.stdout, "news/bericht") == ["present", *["draft"] * 3]
+    assert status_row(done.stdout, "news/bericht") == [
+        "present",
+        *["draft"] * 3,
+        *["-"] * len(HELP_ONLY_CODES),
+    ]
 
     # A change to the Dutch text outdates both translations ...
     source.write_text(source.read_text().replace("Tekst.", "Nieuwe tekst."))
@@ -195,6 +202,7 @@ def test_translation_status_present_missing_outdated_draft(tmp_path):
         "outdated",
         "outdated",
         "missing",
+        *["-"] * len(HELP_ONLY_CODES),
     ]
     assert (
         "content/pages/statuut.fr.md: content/pages/statuut.nl.md changed; bring it "
@@ -205,7 +213,7 @@ def test_translation_status_present_missing_outdated_draft(tmp_path):
     assert status_row(
         tool("translations", "--content", content).stdout,
         "pages/statuut",
-    ) == ["present", "present", "outdated", "missing"]
+    ) == ["present", "present", "outdated", "missing", *["-"] * len(HELP_ONLY_CODES)]
 
 
 def test_changing_only_untranslated_metadata_does_not_outdate(tmp_path):
@@ -230,12 +238,16 @@ def test_a_document_with_a_plain_title_is_present_in_every_language(tmp_path):
         "Type: law\nYear: 1995\nLanguages: nl\nTitle_nl: Wet\nTitle_fr: TODO\n",
     )
     result = tool("translations", "--content", content)
-    assert status_row(result.stdout, "documents/verslag") == ["present"] * 4
+    full, help_only = len(FULL_LANGUAGE_CODES), len(HELP_ONLY_CODES)
+    assert status_row(result.stdout, "documents/verslag") == (
+        ["present"] * full + ["-"] * help_only
+    )
     assert status_row(result.stdout, "documents/wet") == [
         "present",
         "draft",
         "missing",
         "missing",
+        *["-"] * help_only,
     ]
 
 
@@ -309,4 +321,6 @@ def test_language_urls_list_every_language_default_first():
         "http://127.0.0.1:8000/fr/",
         "http://127.0.0.1:8000/de/",
         "http://127.0.0.1:8000/en/",
+        "http://127.0.0.1:8000/ar/",
+        "http://127.0.0.1:8000/ro/",
     ]

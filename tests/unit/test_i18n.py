@@ -80,3 +80,20 @@ def test_localdate(lang, expected):
     import datetime
 
     assert localdate(datetime.date(2008, 10, 18), lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "expected"),
+    [
+        ("fr", 1, "1er décembre 2026"),  # French writes the first as an ordinal
+        ("fr", 2, "2 décembre 2026"),
+        ("fr", 11, "11 décembre 2026"),  # a day that starts with 1 is no first
+        ("nl", 1, "1 december 2026"),
+        ("en", 1, "1 December 2026"),
+        ("de", 1, "1. Dezember 2026"),
+    ],
+)
+def test_localdate_first_of_the_month(lang, day, expected):
+    import datetime
+
+    assert localdate(datetime.date(2026, 12, day), lang) == expected

@@ -1,17 +1,32 @@
-/* The search page: Pagefind's modular interface searches the index of the page's
-   language; the markup and its words are ours (translated in the templates). A
-   search term in ?q= is searched at once. */
+/* The search page: Pagefind's own search API (pagefind.js, loaded only here) searches
+   the index of the page's language (it reads <html lang>); the markup and its words
+   are ours (translated in the templates). No Pagefind interface bundle is published.
+   A search term in ?q= is searched at once. */
 (function () {
   "use strict";
 
+  var MAX_RESULTS = 20; // the whole site has fewer pages per language
+
   var root = document.querySelector("[data-mh-search]");
-  var Pagefind = window.PagefindModularUI;
-  if (!root || !Pagefind) {
-    return; // the page already says that search cannot run
+  if (!root) {
+    return;
   }
   var summary = root.querySelector(".mh-search__summary");
   var input = root.querySelector(".mh-search__input");
-  var term = "";
+  var list = root.querySelector(".mh-search__results");
+  var engine = null;
+
+  function pagefind() {
+    if (!engine) {
+      var bundle = root.dataset.mhBundle;
+      engine = import(bundle + "pagefind.js").then(function (module) {
+        return module.options({ bundlePath: bundle }).then(function () {
+          return module;
+        });
+      });
+    }
+    return engine;
+  }
 
   function result(data) {
     var item = document.createElement("li");
@@ -30,40 +45,49 @@
     return item;
   }
 
-  function placeholder() {
-    var item = document.createElement("li");
-    item.className = "mh-search__result mh-search__result--loading";
-    return item;
-  }
-
-  var instance = new Pagefind.Instance({ bundlePath: root.dataset.mhBundle });
-  instance.add(new Pagefind.Input({ inputElement: "#mh-search-input" }));
-  instance.add(
-    new Pagefind.ResultList({
-      containerElement: "#mh-search-results",
-      resultTemplate: result,
-      placeholderTemplate: placeholder
-    })
-  );
-  instance.on("search", function (searched) {
-    term = searched;
-  });
-  instance.on("results", function (found) {
-    var count = found.results.length;
+  function show(term, found, data) {
+    list.replaceChildren.apply(list, data.map(result));
     if (!term) {
       summary.textContent = "";
       return;
     }
+    var count = found.length;
     var message = count === 0 ? root.dataset.mhNone
       : count === 1 ? root.dataset.mhOne : root.dataset.mhMany;
     summary.textContent = message.replace("{count}", count).replace("{term}", term);
-  });
+  }
 
+  function search(term) {
+    term = term.trim();
+    if (!term) {
+      show("", [], []);
+      return;
+    }
+    pagefind().then(function (module) {
+      return module.debouncedSearch(term).then(function (searched) {
+        if (searched === null) {
+          return; // a newer search replaced this one
+        }
+        var found = searched.results;
+        return Promise.all(
+          found.slice(0, MAX_RESULTS).map(function (hit) { return hit.data(); })
+        ).then(function (data) {
+          if (input.value.trim() === term) {
+            show(term, found, data);
+          }
+        });
+      });
+    });
+  }
+
+  input.addEventListener("input", function () {
+    search(input.value);
+  });
   root.querySelector(".mh-search__fallback").hidden = true;
   root.querySelector(".mh-search__ui").hidden = false;
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
     input.value = query;
-    instance.triggerSearch(query);
+    search(query);
   }
 })();
