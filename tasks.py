@@ -88,8 +88,14 @@ def build_production(c):
 
 @task
 def clean(c):
-    """Remove the built site and the build caches."""
-    for folder in ("output", "cache", ".pytest_cache"):
+    """Remove the built site, its releases and the build caches."""
+    for folder in (
+        "output",
+        ".output.releases",
+        ".output.lock",
+        "cache",
+        ".pytest_cache",
+    ):
         c.run(f"rm -rf {shlex.quote(str(ROOT / folder))}")
 
 
