@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,15 +122,14 @@ def walk_files(site: Path) -> Iterator[tuple[str, Path]]:
                 yield key, path
 
 
-def count_pages(keys: list[str] | Any) -> dict[str, int]:
-    """HTML pages per language (every language with a home page is listed)."""
-    pages: dict[str, int] = {}
+def count_pages(keys: Iterable[str], languages: Iterable[str] = ()) -> dict[str, int]:
+    """HTML pages per language: the languages given, and every one with a page."""
+    pages = dict.fromkeys(languages, 0)
     for key in keys:
         if key.endswith(".html"):
             language = language_of(key)
             pages[language] = pages.get(language, 0) + 1
-    homes = {code for code in LANGUAGE_CODES if home_page(code) in set(keys)}
-    return {code: pages.get(code, 0) for code in LANGUAGE_CODES if code in homes}
+    return {code: pages[code] for code in LANGUAGE_CODES if code in pages}
 
 
 def home_page(code: str) -> str:
@@ -138,13 +137,15 @@ def home_page(code: str) -> str:
     return "index.html" if code == DEFAULT_LANG else f"{code}/index.html"
 
 
-def describe(site: Path, kind: str, siteurl: str, commit: str) -> Release:
-    """Hash every file of `site` into a Release."""
+def describe(
+    site: Path, kind: str, siteurl: str, commit: str, languages: Iterable[str] = ()
+) -> Release:
+    """Hash every file of `site` into a Release; `languages`: those the site has."""
     files = {
         key: FileEntry(path.stat().st_size, sha256_of(path))
         for key, path in walk_files(site)
     }
-    return Release(kind, siteurl, commit, count_pages(list(files)), files)
+    return Release(kind, siteurl, commit, count_pages(files, languages), files)
 
 
 def write(site: Path, release: Release) -> Path:

@@ -102,12 +102,15 @@ def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
             for key, _path in release_manifest.walk_files(previous)
             if key not in kept
         )
+    languages = [settings.get("DEFAULT_LANG"), *settings.get("I18N_SUBSITES", {})]
     manifest = release_manifest.describe(
         site,
         kind_of(settings),
         str(settings.get("SITEURL") or ""),
         source_commit(source),
+        [code for code in languages if code],
     )
+    site.chmod(0o755)  # a fresh temporary folder is private; a web server reads it
     release_manifest.write(site, manifest)
     link = output.with_name(f".{output.name}.link-{os.getpid()}")
     link.unlink(missing_ok=True)

@@ -80,7 +80,7 @@ def invalidate(
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         state = client.get_invalidation(DistributionId=distribution, Id=ident)
-        if state["Invalidation"]["Status"] == "Completed":
+        if state["Invalidation"]["Status"].lower() == "completed":  # moto: COMPLETED
             return f"CDN {distribution}: invalidation {ident} of {what} completed."
         time.sleep(5)
     return (
