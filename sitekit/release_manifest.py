@@ -199,3 +199,20 @@ def differences(release: Release, found: dict[str, FileEntry]) -> list[str]:
         if found[key] != release.files[key]:
             problems.append(f"{key}: differs from the manifest")
     return problems
+
+
+def verify(site: Path) -> Release:
+    """Read the manifest of `site` and check every file against it.
+
+    Raises ReleaseError naming the files that are missing, extra or changed.
+    """
+    release = read(site)
+    found = describe(site.resolve(), release.kind, release.siteurl, "").files
+    problems = differences(release, found)
+    if problems:
+        shown = "; ".join(problems[:10]) + ("; …" if len(problems) > 10 else "")
+        raise ReleaseError(
+            f"{site} is not the release its manifest describes ({len(problems)} "
+            f"file(s): {shown}). Build it again."
+        )
+    return release

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Site, run_build, write_files
+from sitekit import release_manifest
+from tests.support import RELEASE, Site, run_build, write_files
 
 LEVELS = ("unit", "plugins", "site", "browser")
 
@@ -26,7 +27,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Site:
-    """The real site, built once with the production settings."""
+    """The real site, built once with the production settings.
+
+    With SITE_RELEASE set (CI), the release named there, after checking that it is
+    a production release whose files are exactly those of its manifest.
+    """
+    if RELEASE:
+        release = release_manifest.verify(Path(RELEASE))
+        assert release.kind == release_manifest.PRODUCTION, release.kind
+        return Site(Path(RELEASE))
     output = tmp_path_factory.mktemp("site") / "output"
     result = run_build(output)
     assert result.returncode == 0, result.stdout + result.stderr
