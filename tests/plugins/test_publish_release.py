@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from sitekit import release_manifest
+from sitekit.builder.cli import build_command
 from sitekit.dev.publish_bench import seal, synthetic_site
 from sitekit.publish import cdn, storage
 from sitekit.publish.plan import make_plan
@@ -71,6 +72,32 @@ def test_a_preview_build_is_refused_even_over_a_production_one(
     assert run_build(output, settings="pelicanconf.py").returncode == 0
     refused(loopback, settings, output, "preview build", "build-production")
     assert remote(s3, bucket) == before
+
+
+def test_a_build_killed_at_any_instant_leaves_one_whole_release(tmp_path):
+    """SIGKILL at several points of real builds: output/ is always a whole release."""
+    output = tmp_path / "output"
+    assert run_build(output).returncode == 0
+    command = build_command(
+        ROOT / "publishconf.py", output, cache=tmp_path / "output-cache"
+    )
+    shown = [release_manifest.verify(output).siteurl]
+    for number, delay in enumerate((0.4, 0.8, 1.2, 1.6, 2.0, 2.4, 6.0)):
+        siteurl = f"https://www{number}.example.org"  # a new build every time
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "SITEURL": siteurl},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        release = release_manifest.verify(output)  # every file as its manifest says
+        assert release.siteurl in (shown[-1], siteurl)
+        assert (output / "index.html").read_text().count(release.siteurl) > 0
+        shown.append(release.siteurl)
+    assert shown[-1] == "https://www6.example.org"  # the last build had time to finish
 
 
 def test_an_output_without_a_manifest_is_refused(loopback, bucket, tmp_path):
