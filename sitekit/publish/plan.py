@@ -94,6 +94,7 @@ class Plan:
     heads: int = 0  # HEAD requests planning needed (0 when the manifest knew all)
     protected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    release: Release | None = None  # what the manifest says the output is
 
     def of_kind(self, kind: str) -> list[Action]:
         """Return the actions of one kind, in plan order."""
@@ -366,7 +367,7 @@ def make_plan(
     """
     if local is None:
         local = scan_output(output) if output.is_dir() else {}
-    check_output(output, local, settings)  # a whole production release
+    release = check_output(output, local, settings)  # a whole production release
     protected = sorted(key for key in local if is_protected(key, settings.protected))
     wanted = {k: v for k, v in local.items() if k not in set(protected)}
     redirects = redirect_objects(settings.redirects)
@@ -464,4 +465,5 @@ def make_plan(
         len(missing),
         protected,
         warnings,
+        release,
     )

@@ -45,7 +45,7 @@ from sitekit.publish.plan import (
     scan_output,
 )
 from sitekit.publish.settings import PublishSettings, SettingsError, load
-from sitekit.release_manifest import build_lock_path
+from sitekit.release_manifest import Release, build_lock_path
 
 OK, FAILED, REFUSED = 0, 1, 2
 ROOT = Path(__file__).resolve().parents[2]
@@ -307,10 +307,22 @@ def _size(count: int) -> str:
     return ""
 
 
+def describe_release(release: Release) -> str:
+    """One line naming the release: kind, address, commit, pages per language."""
+    pages = ", ".join(f"{code} {count}" for code, count in release.languages.items())
+    commit = release.commit[:12] or "unknown commit"
+    return (
+        f"{release.kind} build of {release.siteurl} at {commit}; "
+        f"{len(release.files)} files; pages: {pages}"
+    )
+
+
 def print_plan(plan: Plan, stream: TextIO) -> None:
     """Print the plan: action, key, reason, size, header changes; then totals."""
     settings = plan.settings
     print(f"Plan for {settings.describe()}:", file=stream)
+    if plan.release is not None:
+        print(f"  release: {describe_release(plan.release)}", file=stream)
     for action in plan.actions:
         size = _size(action.size) if action.kind != HEADERS else ""
         print(
@@ -530,6 +542,15 @@ def _report(
                 "endpoint_url": settings.endpoint_url,
                 "region": settings.region,
             },
+            "release": {
+                "kind": plan.release.kind,
+                "siteurl": plan.release.siteurl,
+                "commit": plan.release.commit,
+                "languages": plan.release.languages,
+                "files": len(plan.release.files),
+            }
+            if plan and plan.release
+            else {},
             "status": outcome.status,
             "message": outcome.message,
             "totals": plan.totals() if plan else {},

@@ -461,6 +461,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(loopback, bucket, s3, site):
     assert "delete   page-004.html" in text and "not in the output" in text
     assert "Totals: 1 upload(s)" in text and "1 deletion(s)" in text
     assert "Dry run: nothing was written." in text
+    assert "release: production build of https://www.example.org" in text
     assert writes(loopback) == [] and remote(s3, bucket) == before
 
 

@@ -66,8 +66,12 @@ def test_a_preview_build_is_refused_even_over_a_production_one(
     output = tmp_path / "output"
     assert run_build(output).returncode == 0  # production (publishconf.py)
     settings = settings_for(loopback, bucket)
-    code, _, message = run(settings, output)
+    code, report, message = run(settings, output)
     assert code == OK, message
+    manifest = release_manifest.read(output)
+    assert report["release"]["kind"] == "production"
+    assert report["release"]["siteurl"] == manifest.siteurl.rstrip("/")
+    assert report["release"]["languages"] == manifest.languages
     before = remote(s3, bucket)
     assert run_build(output, settings="pelicanconf.py").returncode == 0
     refused(loopback, settings, output, "preview build", "build-production")
