@@ -189,3 +189,24 @@ def test_a_computed_publish_dict_is_refused(tmp_path):
     conf.write_text('import os\nPUBLISH = {"bucket": os.environ["X"]}\n')
     with pytest.raises(SettingsError, match="line 2: PUBLISH must be a plain dict"):
         read_publishconf(conf)
+
+
+def test_publishings_own_objects_are_outside_the_prefix_or_denied_by_the_policy():
+    import json
+    import re
+
+    from sitekit.publish import storage
+
+    for prefix in ("site", "preview/site"):
+        settings = validate({"bucket": "site-bucket", "prefix": prefix})
+        for key in (storage.manifest_key(settings), storage.lock_key(settings)):
+            assert not key.startswith(settings.prefix)
+    # At the bucket root, the README's bucket policy denies visitors that folder.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r'\{"Sid": "NoBookkeeping".*?\}', readme, re.S)
+    assert snippet, "README: the bucket policy statement for the bookkeeping folder"
+    statement = json.loads(snippet.group(0))
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Resource"].endswith("/" + storage.BOOKKEEPING + "*")
+    with pytest.raises(SettingsError, match="publishing's own folder"):
+        validate({"bucket": "site-bucket", "prefix": storage.BOOKKEEPING})
