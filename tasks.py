@@ -114,8 +114,14 @@ def build_production(c):
 
 @task
 def clean(c):
-    """Remove the built site and the build caches."""
-    for folder in ("output", "cache", ".pytest_cache"):
+    """Remove the built site, its releases and the build caches."""
+    for folder in (
+        "output",
+        ".output.releases",
+        ".output.lock",
+        "cache",
+        ".pytest_cache",
+    ):
         c.run(f"rm -rf {shlex.quote(str(ROOT / folder))}")
 
 
@@ -220,6 +226,7 @@ def test(c, quick=False):
         "prefix": "key prefix inside the bucket (else PUBLISH_PREFIX)",
         "endpoint_url": "S3-compatible endpoint (else PUBLISH_ENDPOINT_URL)",
         "output": "the built site to publish (default: output/)",
+        "wait_for_cdn": "wait until the CDN invalidation has completed",
     }
 )
 def publish(
@@ -231,8 +238,9 @@ def publish(
     prefix=None,
     endpoint_url=None,
     output=None,
+    wait_for_cdn=False,
 ):
-    """Publish output/ to S3-compatible storage: changed files only, deletes last."""
+    """Publish the production release in output/: changed files only, deletes last."""
     from invoke import Exit
 
     from sitekit.publish.run import main as publish_main
@@ -240,6 +248,7 @@ def publish(
     argv = ["--settings", str(CONFIG["production_settings"])]
     argv += ["--output", str(output or CONFIG["output"])]
     argv += ["--dry-run"] * bool(dry_run) + ["--json"] * bool(json)
+    argv += ["--wait-for-cdn"] * bool(wait_for_cdn)
     for flag, value in (
         ("--allow-deletes", allow_deletes),
         ("--bucket", bucket),

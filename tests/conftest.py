@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Site, built_once, run_build, write_files
+from sitekit import release_manifest
+from tests.support import RELEASE, Site, built_once, run_build, write_files
 
 LEVELS = ("unit", "plugins", "site", "browser")
 
@@ -47,9 +48,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def site(tmp_path_factory) -> Site:
     """The real site, built once per run with the production settings.
 
-    SITE_OUTPUT names an output already built (the README-workflow test runs these
-    tests on a copy of the site after editing it).
+    With SITE_RELEASE set (CI), the release named there, after checking that it is
+    a production release whose files are exactly those of its manifest. SITE_OUTPUT
+    names an output already built (the README-workflow test runs these tests on a
+    copy of the site after editing it).
     """
+    if RELEASE:
+        release = release_manifest.verify(Path(RELEASE))
+        assert release.kind == release_manifest.PRODUCTION, release.kind
+        return Site(Path(RELEASE))
     if os.environ.get("SITE_OUTPUT"):
         return Site(Path(os.environ["SITE_OUTPUT"]))
     return built_once(tmp_path_factory.getbasetemp(), "production")

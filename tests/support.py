@@ -15,12 +15,18 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from sitekit import release_manifest
 from sitekit.builder.cli import build_command
 from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
+# CI tests the release it then publishes: SITE_RELEASE names its site folder, and the
+# built-output tests read it (checked against its manifest) instead of building.
+RELEASE = os.environ.get("SITE_RELEASE", "")
 SITEURL = (
-    "https://www.example.org"  # reserved for examples (RFC 2606): never a real site
+    release_manifest.read(Path(RELEASE)).siteurl
+    if RELEASE
+    else "https://www.example.org"  # reserved for examples (RFC 2606)
 )
 
 

@@ -9,9 +9,9 @@ The content checks run first, once (`sitekit.content.check`, cached by the diges
 what they read): errors stop the build, warnings are printed.
 
 Warnings are fatal: a build that logged a warning or an error fails and lists them all.
-When the build succeeds, `output/` is brought up to date from the new folder: files
-whose bytes changed are moved in, files that vanished are removed, identical files are
-left alone (their mtime stays, so rsync and publishing see only real changes).
+When the build succeeds, the new folder becomes a release and `output/` switches to
+it atomically (sitekit.builder.release): identical files are hard links to the last
+release's, so their mtime stays and rsync and publishing see only real changes.
 
 Fast by default (`--plain` turns it off, for comparison): each Markdown source is
 parsed once per build for all languages, on every core, and kept between builds
@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import filecmp
 import logging
 import os
 import shutil
@@ -35,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitekit.builder import release
 from sitekit.builder import state as build_state
 from sitekit.content.check import check_site, errors_of
 from sitekit.errors import ContentError, SiteError, describe_error
@@ -165,53 +165,6 @@ def run_pelican(settings: dict, output: Path) -> int:
     return counter.reads
 
 
-def sync_tree(source: Path, target: Path) -> SyncReport:
-    """Make `target` hold exactly the files of `source`, rewriting only changed ones.
-
-    Files are moved with os.replace, which is atomic on one file system, so a visitor
-    or a publishing job never reads a half-written file.
-    """
-    report = SyncReport()
-    if not target.exists():  # a first build: the new folder becomes the output
-        report.written = sorted(
-            path.relative_to(source).as_posix()
-            for path in source.rglob("*")
-            if path.is_file()
-        )
-        source.replace(target)
-        return report
-    target.mkdir(parents=True, exist_ok=True)
-    wanted: set[Path] = set()
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        destination = target / relative
-        if path.is_dir():
-            if destination.exists() and not destination.is_dir():
-                destination.unlink()
-            destination.mkdir(exist_ok=True)
-            wanted.add(relative)
-            continue
-        wanted.add(relative)
-        if destination.is_file() and filecmp.cmp(path, destination, shallow=False):
-            report.unchanged += 1
-            continue
-        if destination.is_dir():
-            shutil.rmtree(destination)
-        path.replace(destination)
-        report.written.append(relative.as_posix())
-    # Deepest first, so folders are empty by the time they are removed.
-    for path in sorted(target.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        relative = path.relative_to(target)
-        if relative in wanted:
-            continue
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-        report.removed.append(relative.as_posix())
-    return report
-
-
 _HELD: list[int] = []  # the lock's descriptor while this process builds
 
 
@@ -315,7 +268,7 @@ def build(
     skipping; the benchmark and the tests compare the two. Raises a SiteError (with
     a message for people) when the build fails.
     """
-    output = output.resolve()
+    output = output.parent.resolve() / output.name  # `output` itself is a symlink
     try:
         return _build(settings_file, output, overrides, fast=fast)
     except OSError as error:
@@ -403,8 +356,8 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
     try:
         reads = run_pelican(settings, staging)
         index_site(staging, settings)  # the search index, one per language
-        _check_writable(output)
-        return sync_tree(staging, output), reads
+        done = release.switch(staging, output, settings, Path(settings["PATH"]))
+        return SyncReport(done.written, done.removed, done.unchanged), reads
     finally:
         if "sitekit.fast.parallel_writer" in settings["PLUGINS"]:
             from sitekit.fast.parallel_writer import stop_children
@@ -412,24 +365,6 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
             stop_children()  # after a failure, writers may still be running
         _WRITING.remove(staging)
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _check_writable(output: Path) -> None:
-    """Every folder of `output` can be written: else fail before changing any file.
-
-    A read-only `output/pagefind/` used to fail halfway, leaving a mixed `output/`.
-    """
-    folders = [output.parent]
-    if output.is_dir():
-        folders += [output, *(p for p in output.rglob("*") if p.is_dir())]
-    for folder in folders:
-        if not os.access(folder, os.W_OK):
-            reason = errno.EROFS if _read_only(folder) else errno.EACCES
-            raise OSError(reason, os.strerror(reason), str(folder))
-
-
-def _read_only(folder: Path) -> bool:
-    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
 
 
 def _remove_stale_staging(output: Path) -> None:

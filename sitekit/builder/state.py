@@ -96,7 +96,8 @@ def output_manifest(output: Path) -> dict[str, list[int]]:
 
 def state_path(cache: Path, output: Path) -> Path:
     """One state file per output folder (tests build several)."""
-    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    output = output.parent.resolve() / output.name  # not the release it points to
+    key = hashlib.sha256(str(output).encode()).hexdigest()[:16]
     return cache / f"{key}-{STATE_FILE}"
 
 

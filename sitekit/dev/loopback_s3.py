@@ -2,12 +2,15 @@
 
 The proxy counts every request that reaches the storage, whichever client sent it
 (our publisher or `aws s3 sync`), and can answer chosen requests with a server error,
-so failure handling is tested against real HTTP traffic and not against mocks.
+so failure handling is tested against real HTTP traffic and not against mocks. Like
+S3 and unlike moto, it refuses an upload whose body does not match its Content-MD5.
 Everything binds to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import logging
 import threading
@@ -57,6 +60,10 @@ class Request:
     copy: bool = False
 
 
+def _content_md5(body: bytes) -> str:
+    return base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+
+
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real services offer
     server: _ProxyServer
@@ -74,12 +81,20 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             loopback.log.append(Request(self.command, self.path, copy))
             rule = loopback.failure
             fail = rule is not None and rule.should_fail(self.command)
-        if fail:
-            payload = (
-                b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError'
-                b"</Code><Message>failure injected by the test proxy</Message></Error>"
+        status, code = (rule.status, b"InternalError") if fail else (0, b"")
+        sent_md5 = self.headers.get("Content-MD5")
+        if not fail and sent_md5 and _content_md5(body) != sent_md5.strip():
+            # S3 refuses a body whose MD5 is not the one announced; moto does not.
+            status, code = 400, b"BadDigest"
+        if status:
+            payload = b"".join(
+                (
+                    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>',
+                    code,
+                    b"</Code><Message>answered by the test proxy</Message></Error>",
+                )
             )
-            self.send_response(rule.status)
+            self.send_response(status)
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,11 +17,13 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from sitekit import release_manifest
 from sitekit.errors import SiteError
 from sitekit.languages import DEFAULT_LANG, LANGUAGE_CODES
 from sitekit.publish import storage
 from sitekit.publish.headers import Headers, headers_for, redirect_headers
-from sitekit.publish.settings import PublishSettings, SettingsError
+from sitekit.publish.settings import RESERVED, PublishSettings, SettingsError
+from sitekit.release_manifest import FileEntry, Release, ReleaseError, home_page
 
 UPLOAD = "upload"
 HEADERS = "headers"
@@ -33,6 +34,8 @@ DELETE = "delete"
 PHASES = ("assets", "feeds and sitemap", "pages", "language home pages", "home page")
 DELETIONS = "deletions"
 HOME_PAGES = {f"{code}/index.html" for code in LANGUAGE_CODES if code != DEFAULT_LANG}
+# A page whose end is not in its last bytes was cut short (a full disk, a killed copy).
+HTML_END, HTML_TAIL = b"</html>", 4096
 
 
 class RefusedError(SiteError):
@@ -50,6 +53,7 @@ class Wanted:
     path: Path | None = None
     body: bytes | None = None
     known_type: bool = True
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Plan:
     heads: int = 0  # HEAD requests planning needed (0 when the manifest knew all)
     protected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    release: Release | None = None  # what the manifest says the output is
 
     def of_kind(self, kind: str) -> list[Action]:
         """Return the actions of one kind, in plan order."""
@@ -143,26 +148,42 @@ def is_protected(key: str, globs: tuple[str, ...]) -> bool:
     return False
 
 
-def _md5_of(path: Path) -> str:
+def _digests_of(path: Path) -> tuple[int, str, str]:
+    """Size, MD5 (for the store) and SHA-256 (for the manifest), in one read."""
+    md5, sha256, size = hashlib.md5(), hashlib.sha256(), 0
     with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "md5").hexdigest()
+        while block := stream.read(1 << 20):
+            md5.update(block)
+            sha256.update(block)
+            size += len(block)
+    return size, md5.hexdigest(), sha256.hexdigest()
+
+
+def md5_of(path: Path) -> str:
+    """The MD5 of a file as it is now."""
+    return _digests_of(path)[1]
 
 
 def scan_output(output: Path) -> dict[str, Wanted]:
-    """Every file of the built site with its MD5 and headers, keyed by relative key."""
+    """Every file of the built site with its digests and headers, keyed by key.
+
+    Raises RefusedError on a symlink or a name that is not valid UTF-8.
+    """
     wanted: dict[str, Wanted] = {}
-    for folder, _dirs, files in os.walk(output):
-        for name in files:
-            path = Path(folder) / name
-            key = path.relative_to(output).as_posix()
-            sample = None
-            if "." not in name.lstrip("."):
-                with path.open("rb") as stream:
-                    sample = stream.read(512)
-            headers, known = headers_for(key, sample)
-            wanted[key] = Wanted(
-                key, path.stat().st_size, _md5_of(path), headers, path, known_type=known
-            )
+    try:
+        files = list(release_manifest.walk_files(output.resolve()))
+    except ReleaseError as error:
+        raise RefusedError(str(error)) from error
+    for key, path in files:
+        sample = None
+        if "." not in path.name.lstrip("."):
+            with path.open("rb") as stream:
+                sample = stream.read(512)
+        headers, known = headers_for(key, sample)
+        size, md5, sha256 = _digests_of(path)
+        wanted[key] = Wanted(
+            key, size, md5, headers, path, known_type=known, sha256=sha256
+        )
     return wanted
 
 
@@ -197,11 +218,36 @@ def redirect_objects(redirects: dict[str, str] | Any) -> dict[str, Wanted]:
 
 def check_output(
     output: Path, wanted: dict[str, Wanted], settings: PublishSettings
-) -> None:
-    """Refuse an output that is not a whole site."""
+) -> Release:
+    """Refuse anything but a whole, unaltered production release; return it."""
     if not output.is_dir():
         raise RefusedError(
             f"{output} does not exist: build the site first (invoke build-production)."
+        )
+    try:
+        release = release_manifest.read(output)
+    except ReleaseError as error:
+        raise RefusedError(str(error)) from error
+    if release.kind != release_manifest.PRODUCTION:
+        raise RefusedError(
+            f"{output} is a {release.kind} build (SITEURL {release.siteurl!r}): its "
+            "links only work on this machine. Build the release to publish with "
+            "`SITEURL=https://… invoke build-production`, then publish again."
+        )
+    found = {key: FileEntry(item.size, item.sha256) for key, item in wanted.items()}
+    changed = release_manifest.differences(release, found)
+    if changed:
+        shown = "; ".join(changed[:10]) + ("; …" if len(changed) > 10 else "")
+        raise RefusedError(
+            f"{output} is not the release its manifest describes ({len(changed)} "
+            f"file(s): {shown}). Something changed it after the build: build again "
+            "with `invoke build-production`, then publish."
+        )
+    reserved = sorted(key for key in wanted if key.split("/")[0] == RESERVED)
+    if reserved:
+        raise RefusedError(
+            f"{output} has {reserved[0]}: {RESERVED}/ is publishing's own folder in "
+            "the bucket. Rename that file or folder in the site."
         )
     if "index.html" not in wanted:
         raise RefusedError(
@@ -214,12 +260,66 @@ def check_output(
             f"= {settings.min_files}: the build looks broken. Check it, or lower "
             "min_files in publishconf.py if the site really is this small."
         )
+    homes = [home_page(code) for code in release.languages]
+    missing = [key for key in homes if key not in wanted]
+    if missing or not release.languages:
+        raise RefusedError(
+            f"{output} lacks the home page {', '.join(missing) or 'of every language'}"
+            ": the build is incomplete. Build again and publish."
+        )
+    broken = [key for key, item in sorted(wanted.items()) if _cut_short(item)]
+    if broken:
+        raise RefusedError(
+            f"{output} has {len(broken)} HTML page(s) that are empty or do not end "
+            f"with </html> ({', '.join(broken[:5])}): they were cut short. Build "
+            "again and publish."
+        )
+    return release
+
+
+def _cut_short(item: Wanted) -> bool:
+    if item.path is None or not item.key.endswith((".html", ".htm")):
+        return False
+    if item.size == 0:
+        return True
+    with item.path.open("rb") as stream:
+        stream.seek(max(0, item.size - HTML_TAIL))
+        return HTML_END not in stream.read().lower()
+
+
+def check_languages(
+    remote: dict[str, storage.RemoteObject], wanted: dict[str, Wanted]
+) -> None:
+    """Refuse a release that would take a language off the site."""
+    live = [code for code in LANGUAGE_CODES if home_page(code) in remote]
+    gone = [code for code in live if home_page(code) not in wanted]
+    if gone:
+        raise RefusedError(
+            f"the release has no {', '.join(gone)} home page, but the language is "
+            "live in the bucket: publishing would take it off the site. Build the "
+            "whole site again; to retire a language on purpose, delete its folder "
+            "in the bucket by hand first."
+        )
+
+
+def folder_of(key: str) -> str:
+    """The group a key's deletions are limited in: its top-level folder, or '/'."""
+    return key.split("/", 1)[0] + "/" if "/" in key else "/"
 
 
 def check_deletes(
-    deletes: int, remote_count: int, settings: PublishSettings, allow: int | None
+    gone: list[str],
+    remote: list[str] | dict,
+    settings: PublishSettings,
+    allow: int | None,
 ) -> None:
-    """Refuse more deletions than the limits allow, unless `allow` covers them."""
+    """Refuse more deletions than the limits allow, unless `allow` covers them.
+
+    The limits hold in total and in each top-level folder (each language's folder,
+    theme/, the root's files): a whole language cannot go in a large site's share.
+    A folder losing a single object is not limited by the share.
+    """
+    deletes, remote_count = len(gone), len(remote)
     if not deletes:
         return
     share = deletes / remote_count if remote_count else 1.0
@@ -230,14 +330,26 @@ def check_deletes(
             f"the plan deletes {deletes} objects, more than --allow-deletes {allow}. "
             "Review them with --dry-run, then pass the number you expect."
         )
+    advice = (
+        f"If pages were really removed, review the list with `invoke publish "
+        f"--dry-run`, then run `invoke publish --allow-deletes {deletes}`."
+    )
     if deletes > settings.max_deletes or share > settings.max_delete_share:
         raise RefusedError(
             f"the plan deletes {deletes} of {remote_count} published objects "
             f"({share:.0%}); the limit is {settings.max_deletes} objects and "
-            f"{settings.max_delete_share:.0%}. If pages were really removed, review "
-            f"the list with `invoke publish --dry-run`, then run "
-            f"`invoke publish --allow-deletes {deletes}`."
+            f"{settings.max_delete_share:.0%}. {advice}"
         )
+    for folder in sorted({folder_of(key) for key in gone}):
+        lost = sum(1 for key in gone if folder_of(key) == folder)
+        had = sum(1 for key in remote if folder_of(key) == folder)
+        part = lost / had if had else 1.0
+        if lost > 1 and part > settings.max_delete_share:
+            raise RefusedError(
+                f"the plan deletes {lost} of {had} published objects in {folder} "
+                f"({part:.0%}); the limit is {settings.max_delete_share:.0%} in each "
+                f"top-level folder as in total. {advice}"
+            )
 
 
 def make_plan(
@@ -255,7 +367,7 @@ def make_plan(
     """
     if local is None:
         local = scan_output(output) if output.is_dir() else {}
-    check_output(output, local, settings)
+    release = check_output(output, local, settings)  # a whole production release
     protected = sorted(key for key in local if is_protected(key, settings.protected))
     wanted = {k: v for k, v in local.items() if k not in set(protected)}
     redirects = redirect_objects(settings.redirects)
@@ -278,6 +390,7 @@ def make_plan(
         for key, item in storage.list_objects(client, settings).items()
         if not is_protected(key, settings.protected)
     }
+    check_languages(remote, wanted)
     actions: list[Action] = []
     to_head: list[str] = []
     for key in sorted(wanted):
@@ -337,7 +450,7 @@ def make_plan(
     order = {name: index for index, name in enumerate(PHASES)}
     actions.sort(key=lambda action: (order[action.phase], action.key))
     gone = sorted(set(remote) - set(wanted))
-    check_deletes(len(gone), len(remote), settings, allow_deletes)
+    check_deletes(gone, list(remote), settings, allow_deletes)
     actions.extend(
         Action(DELETE, key, "not in the output", remote[key].size, DELETIONS)
         for key in gone
@@ -352,4 +465,5 @@ def make_plan(
         len(missing),
         protected,
         warnings,
+        release,
     )

@@ -1,15 +1,25 @@
 """Carry out a plan phase by phase, delete only after every upload succeeded, verify.
 
-Exit codes: 0 published (or nothing to do), 1 failed (uploads, deletions or
-verification), 2 refused before writing anything (settings, safety limits, access).
+Only a whole production release is published (sitekit.release_manifest): publishing
+holds the build lock of the output, so no build switches or prunes it meanwhile, and a
+lock object in the bucket, so no other publish writes to the same prefix at once.
+
+Exit codes: 0 published (or nothing to do), 1 failed (uploads, deletions,
+verification, or stopped by Ctrl-C or SIGTERM between requests), 2 refused before
+writing anything (settings, the release, safety limits, access, another publish).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +28,8 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sitekit.publish import storage
+from sitekit.errors import SiteError
+from sitekit.publish import cdn, storage
 from sitekit.publish.plan import (
     DELETE,
     DELETIONS,
@@ -30,28 +41,37 @@ from sitekit.publish.plan import (
     check_output,
     is_protected,
     make_plan,
+    md5_of,
     scan_output,
 )
 from sitekit.publish.settings import PublishSettings, SettingsError, load
+from sitekit.release_manifest import Release, build_lock_path
 
 OK, FAILED, REFUSED = 0, 1, 2
 ROOT = Path(__file__).resolve().parents[2]
 # A phase's failed operations get one more pass after this pause (on top of botocore's
 # own retries), so a store that was unavailable for a few seconds does not end the run.
 SECOND_PASS_PAUSE = 3.0
+# Set by Ctrl-C or SIGTERM: every worker checks it before its next request.
+STOP = threading.Event()
+
+
+class Interrupted(SiteError):
+    """A request was not started because the run was asked to stop."""
 
 
 @dataclass
 class Outcome:
     """What a run did."""
 
-    status: str = "ok"  # ok, dry-run, failed, refused
+    status: str = "ok"  # ok, dry-run, failed, interrupted, refused
     done: int = 0
     failed: list[str] = field(default_factory=list)
     stopped_before: str = ""
     verify_problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
+    cdn: str = ""  # what the CDN invalidation did
 
 
 class Progress:
@@ -101,6 +121,8 @@ def _run_one(
 ) -> None:
     wanted = action.wanted
     assert wanted is not None
+    if STOP.is_set():
+        raise Interrupted
     if action.kind == HEADERS:
         storage.replace_headers(
             client, settings, action.key, wanted.md5, action.etag, wanted.headers
@@ -141,10 +163,16 @@ def run_phase(
         while pending:
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in finished:
+                if future.cancelled():
+                    continue
                 error = future.exception()
                 if error is None:
                     progress.step()
                     continue
+                if isinstance(error, Interrupted):
+                    for other in pending:
+                        other.cancel()
+                    raise error
                 if storage.is_fatal(error):
                     for other in pending:
                         other.cancel()
@@ -188,6 +216,8 @@ def execute(
             outcome.stopped_before = ", ".join([*later, DELETIONS])
             return outcome
     deletes = [action.key for action in plan.of_kind(DELETE)]
+    if deletes and STOP.is_set():
+        raise Interrupted
     if deletes:
         progress.start(DELETIONS, len(deletes))
         problems = storage.delete(client, settings, deletes, done=progress.step)
@@ -202,11 +232,13 @@ def execute(
 def verify(
     plan: Plan, client: Any
 ) -> tuple[list[str], dict[str, storage.RemoteObject]]:
-    """List the store again and compare it with the plan.
+    """List the store again and compare it with the local files, not with ourselves.
 
-    Checks every key's size and MD5, that no stray key is left, and that each
-    object written in this run has the headers the plan wanted. Returns every
-    mismatch found, and the listing.
+    A single-part object's ETag is the MD5 the store computed of what it holds: it
+    must equal the local file's. Multipart objects (ETag `…-N`) are asked for the MD5
+    we stored. Objects written in this run must have the headers the plan wanted, no
+    stray key may be left, and every local file is read again, so a file changed
+    during the run is found. Returns every mismatch found, and the listing.
     """
     settings = plan.settings
     problems: list[str] = []
@@ -223,10 +255,13 @@ def verify(
             problems.append(f"{key}: missing")
         elif there.size != wanted.size:
             problems.append(f"{key}: size {there.size}, expected {wanted.size}")
-        elif key in written:
-            to_head.append(key)  # its headers too
-        elif there.etag != wanted.md5 and there != plan.remote.get(key):
-            to_head.append(key)  # not as planned and no plain-MD5 ETag: ask
+        elif storage.is_md5(there.etag) and there.etag != wanted.md5:
+            problems.append(
+                f"{key}: the store holds other bytes (ETag {there.etag}, local MD5 "
+                f"{wanted.md5})"
+            )
+        elif key in written or not storage.is_md5(there.etag):
+            to_head.append(key)  # its headers, or the MD5 of a multipart upload
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         heads = dict(
             zip(
@@ -247,6 +282,14 @@ def verify(
     problems.extend(
         f"{key}: stray object" for key in sorted(set(remote) - set(plan.wanted))
     )
+    for key, wanted in sorted(plan.wanted.items()):
+        if wanted.path is not None and (
+            not wanted.path.is_file() or md5_of(wanted.path) != wanted.md5
+        ):
+            problems.append(
+                f"{key}: the local file changed during the publish; build again and "
+                "publish the new release"
+            )
     return problems, remote
 
 
@@ -264,10 +307,22 @@ def _size(count: int) -> str:
     return ""
 
 
+def describe_release(release: Release) -> str:
+    """One line naming the release: kind, address, commit, pages per language."""
+    pages = ", ".join(f"{code} {count}" for code, count in release.languages.items())
+    commit = release.commit[:12] or "unknown commit"
+    return (
+        f"{release.kind} build of {release.siteurl} at {commit}; "
+        f"{len(release.files)} files; pages: {pages}"
+    )
+
+
 def print_plan(plan: Plan, stream: TextIO) -> None:
     """Print the plan: action, key, reason, size, header changes; then totals."""
     settings = plan.settings
     print(f"Plan for {settings.describe()}:", file=stream)
+    if plan.release is not None:
+        print(f"  release: {describe_release(plan.release)}", file=stream)
     for action in plan.actions:
         size = _size(action.size) if action.kind != HEADERS else ""
         print(
@@ -290,6 +345,60 @@ def print_plan(plan: Plan, stream: TextIO) -> None:
     )
 
 
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM set STOP: running requests finish, no new one starts."""
+    STOP.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+    previous = {number: signal.getsignal(number) for number in names}
+
+    def stop(number: int, _frame: Any) -> None:
+        STOP.set()
+        STOP.reason = names.get(number, "a signal")  # type: ignore[attr-defined]
+
+    for number in names:
+        signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _build_lock(output: Path) -> Iterator[None]:
+    """Hold the output's build lock: no build switches or prunes the release."""
+    path = build_lock_path(output)
+    if not path.parent.is_dir():
+        yield
+        return
+    with path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RefusedError(
+                f"a build of {output} is running: wait for it to finish, then "
+                "publish again."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _interrupted(outcome: Outcome) -> Outcome:
+    reason = getattr(STOP, "reason", "a signal")
+    outcome.status = "interrupted"
+    outcome.message = (
+        f"Publishing stopped by {reason} between requests; nothing was deleted. "
+        "Run the same command again to finish the job."
+    )
+    return outcome
+
+
 def publish(
     settings: PublishSettings,
     output: Path,
@@ -297,65 +406,124 @@ def publish(
     dry_run: bool = False,
     allow_deletes: int | None = None,
     as_json: bool = False,
+    wait_for_cdn: bool = False,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     client: Any = None,
+    cdn_client: Any = None,
     multipart_threshold: int = storage.MULTIPART_THRESHOLD,
     second_pass_pause: float = SECOND_PASS_PAUSE,
 ) -> int:
-    """Plan, print, execute and verify; return the exit code (see above)."""
+    """Check the release, plan, print, execute and verify; return the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     started = time.perf_counter()
     outcome = Outcome()
     plan: Plan | None = None
-    human = stderr if as_json else stdout
-    try:
-        # Local checks first: a broken build is refused without touching the network.
-        local = scan_output(output) if output.is_dir() else {}
-        check_output(output, local, settings)
-        storage.check_access(settings)
-        client = client or storage.make_client(settings)
-        plan = make_plan(
-            settings, output, client, allow_deletes=allow_deletes, local=local
-        )
-    except (RefusedError, SettingsError, storage.StorageError) as error:
-        outcome.status, outcome.message = "refused", str(error)
-    except (BotoCoreError, ClientError) as error:
-        outcome.status = "refused"
-        outcome.message = storage.explain(error, settings)
-    if plan is not None:
-        if dry_run or not as_json:
-            print_plan(plan, human)
-        if dry_run:
-            outcome.status = "dry-run"
-        elif plan.is_empty():
-            outcome.message = "Nothing to do: the store already matches the output."
-            if plan.heads:  # the manifest was missing or stale: renew it
-                record(plan, client, plan.remote)
-        else:
-            try:
-                outcome = execute(
-                    plan,
-                    client,
-                    Progress(stderr),
-                    multipart_threshold=multipart_threshold,
-                    second_pass_pause=second_pass_pause,
-                )
-            except storage.StorageError as error:
-                outcome.status, outcome.message = "failed", str(error)
-            except (BotoCoreError, ClientError) as error:
-                outcome.status = "failed"
-                outcome.message = storage.explain(error, settings)
-            if outcome.status == "ok":
-                outcome.verify_problems, listed = verify(plan, client)
-                if outcome.verify_problems:
-                    outcome.status = "failed"
-                else:
-                    record(plan, client, listed)
+    with contextlib.ExitStack() as held, _stop_on_signals():
+        try:
+            held.enter_context(_build_lock(output))
+            # Local checks first: a broken build is refused without any request.
+            local = scan_output(output) if output.is_dir() else {}
+            check_output(output, local, settings)
+            storage.check_access(settings)
+            client = client or storage.make_client(settings)
+            if not dry_run:
+                storage.take_lock(client, settings)
+                held.callback(storage.release_lock, client, settings)
+            plan = make_plan(
+                settings, output, client, allow_deletes=allow_deletes, local=local
+            )
+        except (RefusedError, SettingsError, storage.StorageError) as error:
+            outcome.status, outcome.message = "refused", str(error)
+        except (BotoCoreError, ClientError) as error:
+            outcome.status = "refused"
+            outcome.message = storage.explain(error, settings)
+        if plan is not None:
+            outcome = _carry_out(
+                plan,
+                client,
+                dry_run=dry_run,
+                as_json=as_json,
+                wait_for_cdn=wait_for_cdn,
+                stdout=stdout,
+                stderr=stderr,
+                cdn_client=cdn_client,
+                multipart_threshold=multipart_threshold,
+                second_pass_pause=second_pass_pause,
+            )
     outcome.seconds = time.perf_counter() - started
     _report(plan, outcome, settings, as_json, stdout, stderr)
     return {"ok": OK, "dry-run": OK, "refused": REFUSED}.get(outcome.status, FAILED)
+
+
+def _carry_out(
+    plan: Plan,
+    client: Any,
+    *,
+    dry_run: bool,
+    as_json: bool,
+    wait_for_cdn: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+    cdn_client: Any,
+    multipart_threshold: int,
+    second_pass_pause: float,
+) -> Outcome:
+    settings = plan.settings
+    outcome = Outcome()
+    if dry_run or not as_json:
+        print_plan(plan, stderr if as_json else stdout)
+    if dry_run:
+        outcome.status = "dry-run"
+        return outcome
+    if STOP.is_set():
+        return _interrupted(outcome)
+    if plan.is_empty():
+        outcome.message = "Nothing to do: the store already matches the release."
+        if plan.heads:  # the manifest was missing or stale: renew it
+            record(plan, client, plan.remote)
+        return outcome
+    try:
+        outcome = execute(
+            plan,
+            client,
+            Progress(stderr),
+            multipart_threshold=multipart_threshold,
+            second_pass_pause=second_pass_pause,
+        )
+    except Interrupted:
+        return _interrupted(outcome)
+    except storage.StorageError as error:
+        outcome.status, outcome.message = "failed", str(error)
+    except (BotoCoreError, ClientError) as error:
+        outcome.status = "failed"
+        outcome.message = storage.explain(error, settings)
+    if outcome.status != "ok":
+        return outcome
+    outcome.verify_problems, listed = verify(plan, client)
+    if outcome.verify_problems:
+        outcome.status = "failed"
+        return outcome
+    record(plan, client, listed)
+    if settings.cdn["distribution_id"]:
+        changed = [action.key for action in plan.actions]
+        try:
+            outcome.cdn = cdn.invalidate(
+                settings,
+                changed,
+                wait=wait_for_cdn or settings.cdn["wait"],
+                client=cdn_client,
+            )
+        except (BotoCoreError, ClientError) as error:
+            outcome.status = "failed"
+            outcome.message = (
+                "published and verified, but the CDN invalidation failed: "
+                f"{storage.explain(error, settings)}. Visitors may see old copies "
+                "until they expire; publish again (nothing to upload) or invalidate "
+                "by hand."
+            )
+    return outcome
 
 
 def _report(
@@ -374,6 +542,15 @@ def _report(
                 "endpoint_url": settings.endpoint_url,
                 "region": settings.region,
             },
+            "release": {
+                "kind": plan.release.kind,
+                "siteurl": plan.release.siteurl,
+                "commit": plan.release.commit,
+                "languages": plan.release.languages,
+                "files": len(plan.release.files),
+            }
+            if plan and plan.release
+            else {},
             "status": outcome.status,
             "message": outcome.message,
             "totals": plan.totals() if plan else {},
@@ -383,6 +560,7 @@ def _report(
             "stopped_before": outcome.stopped_before,
             "verify_problems": outcome.verify_problems,
             "warnings": plan.warnings if plan else [],
+            "cdn": outcome.cdn,
             "seconds": round(outcome.seconds, 3),
         }
         json.dump(document, stdout, indent=2, ensure_ascii=False)
@@ -391,6 +569,8 @@ def _report(
         print(
             f"Publishing refused, nothing was written: {outcome.message}", file=stderr
         )
+    elif outcome.status == "interrupted":
+        print(outcome.message, file=stderr)
     elif outcome.status == "failed":
         print("Publishing FAILED.", file=stderr)
         if outcome.message:
@@ -416,6 +596,8 @@ def _report(
                 f"{outcome.seconds:.1f} s; verified.",
                 file=stdout,
             )
+        if outcome.cdn:
+            print(outcome.cdn, file=stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -437,6 +619,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         metavar="N",
         help="allow up to N deletions beyond the PUBLISH limits",
+    )
+    parser.add_argument(
+        "--wait-for-cdn",
+        action="store_true",
+        help="wait until the CDN invalidation has completed",
     )
     parser.add_argument("--bucket")
     parser.add_argument("--prefix")
@@ -460,4 +647,5 @@ def main(argv: list[str] | None = None) -> int:
         dry_run=args.dry_run,
         allow_deletes=args.allow_deletes,
         as_json=args.json,
+        wait_for_cdn=args.wait_for_cdn,
     )

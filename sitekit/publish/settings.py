@@ -33,6 +33,11 @@ ENVIRONMENT = {
     "region": "PUBLISH_REGION",
     "path_style": "PUBLISH_PATH_STYLE",
 }
+# The CDN's distribution, per environment like the bucket.
+CDN_ENVIRONMENT = "PUBLISH_CDN_DISTRIBUTION"
+# Publishing's own folder in the bucket (sitekit.publish.storage.BOOKKEEPING): no site
+# key, redirect or prefix may use it.
+RESERVED = ".sitekit-publish"
 
 # S3's rules; S3-compatible stores accept a subset of what this allows or the same.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-_]{1,61}[a-z0-9]$")
@@ -59,6 +64,7 @@ class PublishSettings:
     max_attempts: int
     connect_timeout: float
     read_timeout: float
+    cdn: Mapping[str, Any]
 
     def with_overrides(self, **changes: Any) -> PublishSettings:
         """Return a copy with some fields changed, validated again."""
@@ -176,16 +182,39 @@ def _globs_problem(protected: list | tuple) -> str | None:
     return "must be a list of glob strings, e.g. ['.well-known/*']"
 
 
+def key_problem(key: str) -> str | None:
+    """Why `key` (relative to the prefix) cannot be a site key, or None."""
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts) or "\\" in key:
+        return (
+            "has an empty, '.' or '..' segment (or a backslash): it would leave the "
+            "prefix; name a file such as 'old/page.html'"
+        )
+    if parts[0] == RESERVED:
+        return f"is inside {RESERVED}/, publishing's own folder"
+    return None
+
+
 def _redirects_problem(redirects: Mapping) -> str | None:
     for old, new in redirects.items():
         old_key, target = str(old).strip().lstrip("/"), str(new).strip()
         if not old_key or old_key.endswith("/"):
             return f"has the source {old!r}: name a file such as 'old/page.html'"
+        if problem := key_problem(old_key):
+            return f"has the source {old!r}, which {problem}"
         if not target.startswith("/") and https_url_problem(target):
             return (
                 f"has the target {new!r} (from {old!r}): it must start with '/' "
                 "or be an absolute https URL"
             )
+    return None
+
+
+def _cdn_problem(cdn: Mapping) -> str | None:
+    try:
+        read_options("PUBLISH['cdn']", cdn, CDN_OPTIONS)
+    except SettingsError as error:
+        return f"is not valid: {error}"
     return None
 
 
@@ -196,6 +225,18 @@ def _retry_problem(mode: str) -> str | None:
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# CloudFront (or a compatible API) in front of the bucket: after a publish, the URLs
+# whose objects changed are invalidated in one batch (sitekit.publish.cdn).
+CDN_OPTIONS = {
+    # The distribution's ID; "" means no CDN. Also PUBLISH_CDN_DISTRIBUTION.
+    "distribution_id": Option("", str),
+    # "" is AWS CloudFront; tests use a loopback endpoint.
+    "endpoint_url": Option("", str, _endpoint_problem),
+    # Above this many paths, invalidate "/*" instead (one path, same price).
+    "max_paths": Option(300, int, low=1, high=3000),
+    # Wait until the CDN reports the invalidation complete (also --wait-for-cdn).
+    "wait": Option(False, bool),
+}
 OPTIONS = {
     # Where to publish: PUBLISH_BUCKET, --bucket or here.
     "bucket": Option("", str, _bucket_problem),
@@ -221,6 +262,7 @@ OPTIONS = {
     "max_attempts": Option(5, int, low=1, high=20),
     "connect_timeout": Option(5.0, float, low=0.1, high=120),
     "read_timeout": Option(60.0, float, low=1, high=900),
+    "cdn": Option({}, Mapping, _cdn_problem),
 }
 DEFAULTS = defaults(OPTIONS)
 
@@ -231,6 +273,9 @@ def validate(raw: Mapping[str, Any], source: str = "PUBLISH") -> PublishSettings
     Raises SettingsError saying which key is wrong and how to fix it.
     """
     raw = dict(raw)
+    _refuse_credentials(raw.get("endpoint_url"), "endpoint_url")
+    if isinstance(raw.get("cdn"), Mapping):
+        _refuse_credentials(raw["cdn"].get("endpoint_url"), "cdn endpoint_url")
     if isinstance(raw.get("path_style"), str):  # from the environment
         raw["path_style"] = _bool(raw["path_style"], "path_style")
     values = read_options(source, raw, OPTIONS, "in publishconf.py")
@@ -244,11 +289,25 @@ def validate(raw: Mapping[str, Any], source: str = "PUBLISH") -> PublishSettings
         str(old).strip().lstrip("/"): str(new).strip()
         for old, new in values["redirects"].items()
     }
+    protected = [key for key in redirects if _matches(key, values["protected"])]
+    if protected:
+        raise SettingsError(
+            f"PUBLISH['redirects'] has the source {protected[0]!r}, which is a "
+            "protected key (PUBLISH['protected']): publishing never writes it. Remove "
+            "the redirect, or the pattern from 'protected' if it really is a page."
+        )
+    prefix = normalise_prefix(values["prefix"])
+    if prefix.split("/")[0] == RESERVED:
+        raise SettingsError(
+            f"prefix {prefix!r} is inside {RESERVED}/, publishing's own folder: "
+            "choose another prefix"
+        )
     return PublishSettings(
         **{
             **values,
             "bucket": bucket,
-            "prefix": normalise_prefix(values["prefix"]),
+            "prefix": prefix,
+            "cdn": read_options("PUBLISH['cdn']", values["cdn"], CDN_OPTIONS),
             "region": values["region"].strip(),
             "endpoint_url": values["endpoint_url"].strip().rstrip("/"),
             "protected": tuple(values["protected"]),
@@ -274,5 +333,36 @@ def load(
     for key, variable in ENVIRONMENT.items():
         if variable in environ:
             raw[key] = environ[variable]
+    if environ.get(CDN_ENVIRONMENT):
+        raw["cdn"] = {**raw.get("cdn", {}), "distribution_id": environ[CDN_ENVIRONMENT]}
     raw.update({key: value for key, value in flags.items() if value is not None})
     return validate(raw)
+
+
+def _refuse_credentials(endpoint: Any, name: str) -> None:
+    """Refuse a user name or password in an endpoint, without ever printing them."""
+    if not isinstance(endpoint, str):
+        return
+    try:
+        parts = urlsplit(endpoint.strip())
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        return  # the option's own check explains it
+    if has_credentials:
+        host = parts.hostname or "?"
+        raise SettingsError(
+            f"PUBLISH {name} holds a user name or password ({parts.scheme}://***@"
+            f"{host}): credentials never belong in a URL, where logs and reports "
+            "show them. Write the plain address and give the keys through "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (CI: its secrets)."
+        )
+
+
+def _matches(key: str, globs: Any) -> bool:
+    from fnmatch import fnmatchcase
+
+    for glob in globs:
+        pattern = str(glob).lstrip("/")
+        if fnmatchcase(key, pattern + "*" if pattern.endswith("/") else pattern):
+            return True
+    return False

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import getpass
 import json
+import os
 import re
+import socket
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +42,20 @@ from sitekit.publish.settings import PublishSettings
 # Files above this go up in parts; their ETag is then not an MD5, hence our metadata.
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 MD5_METADATA = "md5"  # sent as x-amz-meta-md5
-# What the last successful run published: per key its MD5 and headers, and the ETag and
-# last-modified time it had then. A key whose ETag and time still match needs no HEAD
-# to know its MD5 and headers; any later write (a copy too) changes the time and
-# brings the HEAD back. Missing or unreadable, it only costs those HEADs.
-MANIFEST_KEY = ".publish-manifest.json"
+# Publishing's own objects live under this folder, beside the site's prefix and never
+# inside it: `<BOOKKEEPING><prefix>manifest.json` and `<BOOKKEEPING><prefix>lock.json`.
+# With the bucket root as prefix, the folder is a reserved name the site cannot contain,
+# and the documented bucket policy (README, "Publishing") denies visitors reading it.
+#
+# The manifest records what the last successful run published: per key its MD5 and
+# headers, and the ETag and last-modified time it had then. A key whose ETag and time
+# still match needs no HEAD to know its MD5 and headers; any later write (a copy too)
+# changes the time and brings the HEAD back. Missing or unreadable, it only costs those
+# HEADs.
+BOOKKEEPING = ".sitekit-publish/"
+# A lock older than this is taken to be left by a publish that died; one run of ours
+# never takes this long (2,000 files publish in under a minute).
+LOCK_LEASE_SECONDS = 3600
 MANIFEST_VERSION = 1
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -208,6 +221,96 @@ def check_access(settings: PublishSettings) -> None:
         raise StorageError(explain(error, settings)) from error
 
 
+def manifest_key(settings: PublishSettings) -> str:
+    """The key of publishing's manifest for this prefix (outside the prefix)."""
+    return f"{BOOKKEEPING}{settings.prefix}manifest.json"
+
+
+def lock_key(settings: PublishSettings) -> str:
+    """The key of the lock a running publish holds on this prefix."""
+    return f"{BOOKKEEPING}{settings.prefix}lock.json"
+
+
+def holder_name() -> str:
+    """Who holds a lock: user, machine, process, and the CI run when there is one."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    name = f"{user}@{socket.gethostname()} (process {os.getpid()})"
+    if os.environ.get("GITHUB_RUN_ID"):
+        name += f", CI run {os.environ['GITHUB_RUN_ID']}"
+    return name
+
+
+def take_lock(client: Any, settings: PublishSettings, now: float | None = None) -> str:
+    """Take the prefix's lock with a conditional write; return its ETag.
+
+    If-None-Match: * makes the store refuse the write when another publish holds the
+    lock, so two runs cannot both take it. A lock past its lease is removed first.
+    """
+    now = time.time() if now is None else now
+    body = json.dumps(
+        {"holder": holder_name(), "since": now, "until": now + LOCK_LEASE_SECONDS}
+    ).encode()
+    for attempt in (1, 2):
+        try:
+            answer = client.put_object(
+                Bucket=settings.bucket,
+                Key=lock_key(settings),
+                Body=body,
+                IfNoneMatch="*",
+                ContentType="application/json",
+                CacheControl="no-store",
+            )
+            return _etag(answer.get("ETag", ""))
+        except ClientError as error:
+            if error_code(error) not in ("PreconditionFailed", "412", "409"):
+                raise
+            if error_code(error) == "ConditionalRequestConflict" or attempt == 2:
+                raise StorageError(_held_message(client, settings)) from error
+            if not _lock_expired(client, settings, now):
+                raise StorageError(_held_message(client, settings)) from error
+            client.delete_object(Bucket=settings.bucket, Key=lock_key(settings))
+    raise AssertionError("unreachable")
+
+
+def _read_lock(client: Any, settings: PublishSettings) -> dict[str, Any]:
+    try:
+        answer = client.get_object(Bucket=settings.bucket, Key=lock_key(settings))
+        document = json.loads(answer["Body"].read())
+    except (ClientError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _lock_expired(client: Any, settings: PublishSettings, now: float) -> bool:
+    until = _read_lock(client, settings).get("until")
+    return not isinstance(until, int | float) or until < now
+
+
+def _held_message(client: Any, settings: PublishSettings) -> str:
+    lock = _read_lock(client, settings)
+
+    def when(value: Any) -> str:
+        if not isinstance(value, int | float):
+            return "?"
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(value))
+
+    return (
+        f"another publish to s3://{settings.bucket}/{settings.prefix} is running, "
+        f"held by {lock.get('holder', 'an unknown holder')} since "
+        f"{when(lock.get('since'))}. Wait for it to finish and publish again; if it "
+        f"died, its lock expires at {when(lock.get('until'))} (or delete the key "
+        f"{lock_key(settings)} once you are sure it is not running)."
+    )
+
+
+def release_lock(client: Any, settings: PublishSettings) -> None:
+    """Give the prefix's lock back."""
+    client.delete_object(Bucket=settings.bucket, Key=lock_key(settings))
+
+
 def _etag(value: str) -> str:
     return value.strip().strip('"').lower()
 
@@ -220,14 +323,14 @@ def is_md5(etag: str) -> bool:
 def list_objects(client: Any, settings: PublishSettings) -> dict[str, RemoteObject]:
     """List every object under the prefix, keyed by its key relative to the prefix.
 
-    Folder placeholders (keys ending in '/') and our manifest are left out.
+    Folder placeholders (keys ending in '/') and our bookkeeping are left out.
     """
     found: dict[str, RemoteObject] = {}
     paginator = client.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=settings.bucket, Prefix=settings.prefix):
         for item in page.get("Contents", []):
             key = item["Key"][len(settings.prefix) :]
-            if not key or key.endswith("/") or key == MANIFEST_KEY:
+            if not key or key.endswith("/") or item["Key"].startswith(BOOKKEEPING):
                 continue
             modified = item["LastModified"].isoformat()
             found[key] = RemoteObject(
@@ -367,9 +470,7 @@ def delete(
 def read_manifest(client: Any, settings: PublishSettings) -> dict[str, dict[str, Any]]:
     """Return the manifest's entries by key ({} if missing or unreadable)."""
     try:
-        answer = client.get_object(
-            Bucket=settings.bucket, Key=settings.prefix + MANIFEST_KEY
-        )
+        answer = client.get_object(Bucket=settings.bucket, Key=manifest_key(settings))
         document = json.loads(answer["Body"].read())
     except ClientError as error:
         if error_code(error) in ("NoSuchKey", "404"):
@@ -422,7 +523,7 @@ def write_manifest(
     ).encode()
     client.put_object(
         Bucket=settings.bucket,
-        Key=settings.prefix + MANIFEST_KEY,
+        Key=manifest_key(settings),
         Body=body,
         ContentType="application/json",
         CacheControl="no-store",

@@ -21,13 +21,14 @@ import boto3
 import pytest
 
 from sitekit.dev.loopback_s3 import FailureRule, S3Loopback
-from sitekit.dev.publish_bench import synthetic_site
+from sitekit.dev.publish_bench import seal, synthetic_site
 from sitekit.publish import storage
 from sitekit.publish.plan import DELETE, HEADERS, UPLOAD, make_plan, scan_output
 from sitekit.publish.run import FAILED, OK, REFUSED, publish, verify
 from sitekit.publish.settings import PublishSettings, validate
 
 ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = storage.BOOKKEEPING + "manifest.json"  # publishing's own, prefix ''
 _names = itertools.count()
 
 
@@ -127,15 +128,19 @@ def local_keys(site: Path) -> set[str]:
 
 
 def writes(loopback) -> list:
-    """Return the requests that changed the store, in order."""
-    return [r for r in loopback.log if r.method in ("PUT", "POST", "DELETE")]
+    """Return the requests that changed the store, in order (not the lock's)."""
+    return [
+        r
+        for r in loopback.log
+        if r.method in ("PUT", "POST", "DELETE") and not r.path.endswith("lock.json")
+    ]
 
 
 def test_first_publish_uploads_everything_with_our_headers(loopback, bucket, s3, site):
     code, report, _ = run(settings_for(loopback, bucket), site)
     assert code == OK, report
     assert report["totals"]["uploads"] == len(local_keys(site))
-    assert set(remote(s3, bucket)) == local_keys(site) | {storage.MANIFEST_KEY}
+    assert set(remote(s3, bucket)) == local_keys(site) | {MANIFEST}
     page = s3.head_object(Bucket=bucket, Key="fr/index.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert page["CacheControl"] == "public, max-age=0, must-revalidate"
@@ -152,7 +157,7 @@ def test_uploads_in_phases_home_pages_last_root_very_last(loopback, bucket, site
     puts = [
         r.path.split("/", 2)[2]
         for r in loopback.log
-        if r.method == "PUT" and not r.path.endswith(storage.MANIFEST_KEY)
+        if r.method == "PUT" and storage.BOOKKEEPING not in r.path
     ]
 
     def last(predicate) -> int:
@@ -186,23 +191,25 @@ def test_changing_one_page_uploads_only_that_page(loopback, bucket, s3, site):
     assert run(settings, site)[0] == OK
     with (site / "de" / "page-002.html").open("a") as stream:
         stream.write("<p>neu</p>")
+    seal(site)
     loopback.reset_counts()
     code, report, _ = run(settings, site)
     assert code == OK
     assert [(a["action"], a["key"]) for a in report["actions"]] == [
         (UPLOAD, "de/page-002.html")
     ]
-    uploaded = [r.path for r in writes(loopback) if storage.MANIFEST_KEY not in r.path]
+    uploaded = [r.path for r in writes(loopback) if storage.BOOKKEEPING not in r.path]
     assert uploaded == [f"/{bucket}/de/page-002.html"]
     body = s3.get_object(Bucket=bucket, Key="de/page-002.html")["Body"].read()
-    assert body.endswith(b"<p>neu</p>")
+    assert body.endswith(b"</html>\n<p>neu</p>")
 
 
 def test_a_removed_page_is_deleted_after_the_uploads(loopback, bucket, s3, site):
     settings = settings_for(loopback, bucket)
     assert run(settings, site)[0] == OK
     (site / "page-004.html").unlink()
-    (site / "index.html").write_text("<!doctype html><h1>Nieuw</h1>")
+    (site / "index.html").write_text("<!doctype html><h1>Nieuw</h1></html>")
+    seal(site)
     loopback.reset_counts()
     code, report, _ = run(settings, site)
     assert code == OK
@@ -240,7 +247,7 @@ def test_header_only_change_is_fixed_by_a_copy_not_an_upload(
     [action] = report["actions"]
     assert (action["action"], action["key"]) == (HEADERS, key)
     assert any("cache-control" in change for change in action["header_changes"])
-    changed = [r for r in writes(loopback) if storage.MANIFEST_KEY not in r.path]
+    changed = [r for r in writes(loopback) if storage.BOOKKEEPING not in r.path]
     assert len(changed) == 1 and changed[0].copy  # a CopyObject, no body sent
     fixed = s3.head_object(Bucket=bucket, Key=key)
     assert fixed["ContentType"] == "text/css; charset=utf-8"
@@ -252,12 +259,12 @@ def test_header_only_change_is_fixed_by_a_copy_not_an_upload(
 def test_without_the_manifest_heads_find_the_same_state(loopback, bucket, s3, site):
     settings = settings_for(loopback, bucket)
     assert run(settings, site)[0] == OK
-    s3.delete_object(Bucket=bucket, Key=storage.MANIFEST_KEY)
+    s3.delete_object(Bucket=bucket, Key=MANIFEST)
     loopback.reset_counts()
     code, report, _ = run(settings, site)
     assert code == OK and report["actions"] == []
     assert loopback.requests["HEAD"] == len(local_keys(site))
-    assert storage.MANIFEST_KEY in remote(s3, bucket)  # renewed for the next run
+    assert MANIFEST in remote(s3, bucket)  # renewed for the next run
 
 
 def test_delete_limit_refuses_and_allow_deletes_confirms(loopback, bucket, s3, site):
@@ -267,6 +274,7 @@ def test_delete_limit_refuses_and_allow_deletes_confirms(loopback, bucket, s3, s
         (site / f"{'fr/' if number % 4 == 1 else ''}page-{number:03d}.html").unlink(
             missing_ok=True
         )
+    seal(site)
     before = remote(s3, bucket)
     loopback.reset_counts()
     code, report, message = run(settings, site)
@@ -278,7 +286,7 @@ def test_delete_limit_refuses_and_allow_deletes_confirms(loopback, bucket, s3, s
     assert code == REFUSED and f"deletes {gone} objects" in message
     code, report, _ = run(settings, site, allow_deletes=gone)
     assert code == OK and report["totals"]["deletes"] == gone
-    assert set(remote(s3, bucket)) == local_keys(site) | {storage.MANIFEST_KEY}
+    assert set(remote(s3, bucket)) == local_keys(site) | {MANIFEST}
 
 
 @pytest.mark.parametrize("case", ["empty", "no index.html", "too few files"])
@@ -305,10 +313,11 @@ def test_failure_in_the_middle_stops_deletes_nothing_and_a_rerun_finishes(
     assert run(settings, site)[0] == OK
     old_home = s3.get_object(Bucket=bucket, Key="index.html")["Body"].read()
     (site / "page-008.html").unlink()
-    (site / "index.html").write_text("<!doctype html><h1>Nieuwe start</h1>")
+    (site / "index.html").write_text("<!doctype html><h1>Nieuwe start</h1></html>")
     for number in range(12, 20):
         with next(site.rglob(f"page-{number:03d}.html")).open("a") as stream:
             stream.write("<p>bijgewerkt</p>")
+    seal(site)
     # The first two uploads pass, every later PUT gets a 500, more often than retries.
     loopback.failure = FailureRule("PUT", skip=2)
     code, report, message = run(settings, site)
@@ -329,7 +338,7 @@ def test_transient_server_errors_are_retried(loopback, bucket, s3, site):
     code, report, _ = run(settings_for(loopback, bucket), site)
     assert code == OK, report
     assert loopback.failure.failed == 4
-    assert set(remote(s3, bucket)) == local_keys(site) | {storage.MANIFEST_KEY}
+    assert set(remote(s3, bucket)) == local_keys(site) | {MANIFEST}
 
 
 def test_bad_credentials_give_a_clear_error(loopback, bucket, site, monkeypatch):
@@ -374,7 +383,7 @@ def test_more_than_2000_files_are_listed_across_pages(loopback, bucket, s3, tmp_
 
     output = tmp_path / "output"
     output.mkdir()
-    (output / "index.html").write_text("<h1>home</h1>")
+    (output / "index.html").write_text("<h1>home</h1></html>")
     for number in range(2100):
         (output / f"doc-{number:04d}.txt").write_text(f"document {number}\n")
     # Seed the store inside moto (HTTP would take ~15 s): the same bytes as the
@@ -386,6 +395,7 @@ def test_more_than_2000_files_are_listed_across_pages(loopback, bucket, s3, tmp_
         backend.put_object(bucket, f"zz-stray-{number}.txt", b"old")
     (output / "doc-1500.txt").write_text("changed, longer than before\n")
     (output / "doc-2100.txt").write_text("new\n")
+    seal(output)
     settings = settings_for(loopback, bucket, max_attempts=5)
     client = storage.make_client(settings)
     wanted = scan_output(output)
@@ -428,17 +438,19 @@ def test_protected_keys_and_keys_outside_the_prefix_are_never_touched(
     after = remote(s3, bucket)
     assert {k: after[k]["ETag"] for k in outside} == before
     assert {k[len("site/") :] for k in after if k.startswith("site/")} == (
-        local_keys(site)
-        | {storage.MANIFEST_KEY, ".well-known/security.txt", ".well-known/old.txt"}
+        local_keys(site) | {".well-known/security.txt", ".well-known/old.txt"}
     )
+    # Publishing's own manifest is outside the prefix, where visitors are not served.
+    assert storage.BOOKKEEPING + "site/manifest.json" in after
     assert all("well-known" not in r.path for r in writes(loopback))
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(loopback, bucket, s3, site):
     settings = settings_for(loopback, bucket)
     assert run(settings, site)[0] == OK
-    (site / "page-000.html").write_text("<h1>changed</h1>")
+    (site / "page-000.html").write_text("<h1>changed</h1></html>")
     (site / "page-004.html").unlink()
+    seal(site)
     before = remote(s3, bucket)
     loopback.reset_counts()
     out, err = io.StringIO(), io.StringIO()
@@ -449,6 +461,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(loopback, bucket, s3, site):
     assert "delete   page-004.html" in text and "not in the output" in text
     assert "Totals: 1 upload(s)" in text and "1 deletion(s)" in text
     assert "Dry run: nothing was written." in text
+    assert "release: production build of https://www.example.org" in text
     assert writes(loopback) == [] and remote(s3, bucket) == before
 
 
@@ -476,12 +489,13 @@ def test_verify_reports_a_store_that_differs_from_the_plan(loopback, bucket, s3,
 
 def test_multipart_uploads_keep_their_md5_in_metadata(loopback, bucket, s3, site):
     (site / "rapport.pdf").write_bytes(os.urandom(6 * 1024 * 1024))
+    seal(site)
     settings = settings_for(loopback, bucket)
     code, _, _ = run(settings, site, multipart_threshold=5 * 1024 * 1024)
     assert code == OK
     head = s3.head_object(Bucket=bucket, Key="rapport.pdf")
     assert "-" in head["ETag"]  # a multipart ETag is not an MD5
-    s3.delete_object(Bucket=bucket, Key=storage.MANIFEST_KEY)  # force HEADs
+    s3.delete_object(Bucket=bucket, Key=MANIFEST)  # force HEADs
     code, report, _ = run(settings, site)
     assert code == OK and report["actions"] == []
 

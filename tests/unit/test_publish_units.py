@@ -109,16 +109,31 @@ def test_protected_globs():
     assert not is_protected("index.html", globs)
 
 
+def _keys(count: int, folder: str = "") -> list[str]:
+    return [f"{folder}page-{number:03d}.html" for number in range(count)]
+
+
 def test_delete_limits():
     settings = validate({"bucket": "site", "max_deletes": 5, "max_delete_share": 0.2})
-    check_deletes(5, 100, settings, None)
+    store = _keys(100)
+    check_deletes(_keys(5), store, settings, None)
     with pytest.raises(RefusedError, match="--allow-deletes 6"):
-        check_deletes(6, 100, settings, None)
+        check_deletes(_keys(6), store, settings, None)
     with pytest.raises(RefusedError, match="limit"):
-        check_deletes(3, 10, settings, None)  # 30 % of the store
-    check_deletes(60, 100, settings, 60)
+        check_deletes(_keys(3), _keys(10), settings, None)  # 30 % of the store
+    check_deletes(_keys(60), store, settings, 60)
     with pytest.raises(RefusedError, match="more than --allow-deletes 59"):
-        check_deletes(60, 100, settings, 59)
+        check_deletes(_keys(60), store, settings, 59)
+
+
+def test_delete_limits_hold_in_each_top_level_folder():
+    """A whole language is refused even where it is a small share of the site."""
+    settings = validate({"bucket": "site", "max_deletes": 25, "max_delete_share": 0.2})
+    store = _keys(80) + _keys(20, "de/") + _keys(100, "theme/")
+    with pytest.raises(RefusedError, match=r"in de/ \(100%\)"):
+        check_deletes(_keys(20, "de/"), store, settings, None)  # 10 % in total
+    check_deletes(_keys(1, "de/") + _keys(4), store, settings, None)
+    check_deletes(_keys(20, "de/"), store, settings, 20)  # confirmed
 
 
 def test_publishconf_has_a_valid_literal_publish_dict():
@@ -174,3 +189,24 @@ def test_a_computed_publish_dict_is_refused(tmp_path):
     conf.write_text('import os\nPUBLISH = {"bucket": os.environ["X"]}\n')
     with pytest.raises(SettingsError, match="line 2: PUBLISH must be a plain dict"):
         read_publishconf(conf)
+
+
+def test_publishings_own_objects_are_outside_the_prefix_or_denied_by_the_policy():
+    import json
+    import re
+
+    from sitekit.publish import storage
+
+    for prefix in ("site", "preview/site"):
+        settings = validate({"bucket": "site-bucket", "prefix": prefix})
+        for key in (storage.manifest_key(settings), storage.lock_key(settings)):
+            assert not key.startswith(settings.prefix)
+    # At the bucket root, the README's bucket policy denies visitors that folder.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r'\{"Sid": "NoBookkeeping".*?\}', readme, re.S)
+    assert snippet, "README: the bucket policy statement for the bookkeeping folder"
+    statement = json.loads(snippet.group(0))
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Resource"].endswith("/" + storage.BOOKKEEPING + "*")
+    with pytest.raises(SettingsError, match="publishing's own folder"):
+        validate({"bucket": "site-bucket", "prefix": storage.BOOKKEEPING})

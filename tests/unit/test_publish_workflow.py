@@ -30,18 +30,62 @@ def test_workflow_matches_the_github_workflow_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_workflow_publishes_only_on_main_after_the_tests():
+def _workflow() -> dict:
     from ruamel.yaml import YAML
 
-    workflow = YAML(typ="safe").load(WORKFLOW.read_text())
-    publish = workflow["jobs"]["publish"]
-    assert publish["needs"] == "test"
+    return YAML(typ="safe").load(WORKFLOW.read_text())
+
+
+def _runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_workflow_publishes_only_on_main_what_it_built_once_and_tested():
+    workflow = _workflow()
+    jobs = workflow["jobs"]
+    build, test, publish = jobs["build"], jobs["test"], jobs["publish"]
+    assert set(publish["needs"]) == {"build", "test"} and test["needs"] == "build"
     assert "refs/heads/main" in publish["if"] and "push" in publish["if"]
-    steps = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
-    assert "invoke build-production" in steps and "invoke test" in steps
-    assert "invoke publish" not in " ".join(steps)
-    # Credentials come from secrets into the standard AWS chain, never from the repo.
-    assert publish["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
+    # One production build, in the build job; the release travels as an artifact.
+    assert [name for name, job in jobs.items() if "build-production" in _runs(job)] == [
+        "build"
+    ]
+    uploaded = [
+        s["with"]["name"]
+        for s in build["steps"]
+        if "upload-artifact" in s.get("uses", "")
+    ]
+    for job in (test, publish):
+        downloads = [
+            s for s in job["steps"] if "download-artifact" in s.get("uses", "")
+        ]
+        assert [s["with"]["name"] for s in downloads] == uploaded == ["release"]
+    # The built-output tests read that release, not a build of their own.
+    test_step = next(s for s in test["steps"] if "invoke test" in s.get("run", ""))
+    assert test_step["env"]["SITE_RELEASE"] == "release/site"
+    assert "invoke publish" not in _runs(build) + _runs(test)
+
+
+def test_secrets_exist_only_in_the_step_that_publishes():
+    workflow = _workflow()
+    publish = workflow["jobs"]["publish"]
+    assert "secrets." not in str(workflow.get("env", {}))
+    for job in workflow["jobs"].values():
+        assert "secrets." not in str(job.get("env", {}))
+    with_secrets = [
+        step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "secrets." in str(step)
+    ]
+    assert len(with_secrets) == 1
+    [step] = with_secrets
+    assert step in publish["steps"] and "sitekit.publish" in step["run"]
+    assert step["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
+    # The publish job installs only what publishing needs: no build tools.
+    install = _runs(publish)
+    assert "-r requirements.txt" not in install and "boto3" in install
+    assert ".ci/install" not in install
 
 
 def test_shell_entry_point_is_strict_and_runs_the_tasks_in_order():
@@ -50,6 +94,8 @@ def test_shell_entry_point_is_strict_and_runs_the_tasks_in_order():
     assert script.stat().st_mode & 0o111
     assert "set -euo pipefail" in text
     commands = [line for line in text.splitlines() if not line.startswith("#")]
-    tasks = [line.split()[1] for line in commands if line.startswith("invoke ")]
+    tasks = [
+        line.split("invoke ")[1].split()[0] for line in commands if "invoke " in line
+    ]
     assert tasks == ["build-production", "test", "publish"]
     assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0

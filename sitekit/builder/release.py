@@ -1,0 +1,141 @@
+"""Each build is a release: its own folder, a manifest, one atomic switch of output/.
+
+`output` is a symlink to `.output.releases/<id>/site`. A build's new folder becomes
+a release: files whose bytes did not change are hard links to the previous release's
+(so they keep their mtime and take no space), the manifest is written beside the site
+(sitekit.release_manifest), and only then the symlink is replaced with os.replace,
+which is atomic: a kill at any instant leaves `output` on the old release or the new
+one, each whole. Old releases are pruned; the newest few stay, for a rollback by hand.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitekit import release_manifest
+from sitekit.release_manifest import PREVIEW, PRODUCTION
+
+KEEP = 3  # releases kept: the current one and the two before it
+SITE = "site"
+
+
+@dataclass
+class Switch:
+    """What a new release changed against the previous one."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def releases_of(output: Path) -> Path:
+    """The folder that holds the releases of `output`."""
+    output = output.absolute()
+    return output.parent / f".{output.name}.releases"
+
+
+def kind_of(settings: dict) -> str:
+    """Production when every URL is absolute https (publishconf.py), else preview."""
+    siteurl = str(settings.get("SITEURL") or "")
+    absolute = siteurl.startswith("https://") and not settings.get("RELATIVE_URLS")
+    return PRODUCTION if absolute else PREVIEW
+
+
+def source_commit(folder: Path) -> str:
+    """The commit the sources are at ('' when not known); CI names it itself."""
+    if os.environ.get("GITHUB_SHA"):
+        return os.environ["GITHUB_SHA"]
+    try:
+        answer = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return answer.stdout.strip() if answer.returncode == 0 else ""
+
+
+def _current(output: Path) -> Path | None:
+    """The site `output` shows now; an old-style plain folder becomes a release."""
+    if output.is_symlink():
+        target = output.resolve()
+        return target if target.is_dir() else None
+    if not output.is_dir():
+        return None
+    # Built before releases existed: move it into a release of its own (one rename).
+    legacy = releases_of(output) / f"{time.time_ns():020d}-legacy"
+    legacy.mkdir(parents=True)
+    output.replace(legacy / SITE)
+    return legacy / SITE
+
+
+def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
+    """Make the built folder `staging` the release `output` shows; prune old ones."""
+    output = output.absolute()
+    previous = _current(output)
+    release = releases_of(output) / f"{time.time_ns():020d}-{os.getpid()}"
+    release.mkdir(parents=True)
+    site = release / SITE
+    staging.replace(site)
+    report = Switch()
+    kept: set[str] = set()
+    for key, path in release_manifest.walk_files(site):
+        old = previous / key if previous else None
+        if old is not None and old.is_file() and filecmp.cmp(path, old, shallow=False):
+            _link(old, path)
+            report.unchanged += 1
+        else:
+            report.written.append(key)
+        kept.add(key)
+    if previous is not None:
+        report.removed = sorted(
+            key
+            for key, _path in release_manifest.walk_files(previous)
+            if key not in kept
+        )
+    languages = [settings.get("DEFAULT_LANG"), *settings.get("I18N_SUBSITES", {})]
+    manifest = release_manifest.describe(
+        site,
+        kind_of(settings),
+        str(settings.get("SITEURL") or ""),
+        source_commit(source),
+        [code for code in languages if code],
+    )
+    site.chmod(0o755)  # a fresh temporary folder is private; a web server reads it
+    release_manifest.write(site, manifest)
+    link = output.with_name(f".{output.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(site.relative_to(output.parent))
+    link.replace(output)  # the switch: atomic
+    prune(output)
+    return report
+
+
+def _link(old: Path, new: Path) -> None:
+    """Replace `new` by a hard link to the identical `old` (a copy where links fail)."""
+    temporary = new.with_name(f".{new.name}.link")
+    try:
+        os.link(old, temporary)
+    except OSError:
+        shutil.copy2(old, temporary)
+    temporary.replace(new)
+
+
+def prune(output: Path, keep: int = KEEP) -> list[Path]:
+    """Remove all but the newest `keep` releases; never the one `output` shows."""
+    folder = releases_of(output)
+    current = output.resolve().parent if output.is_symlink() else None
+    releases = sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True)
+    removed = [p for p in releases[keep:] if p != current]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
