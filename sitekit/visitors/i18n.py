@@ -15,11 +15,15 @@ and a search engine need on top of it:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gettext
 import hashlib
+import io
 import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -322,10 +326,30 @@ def compile_catalogs(translations: Path) -> list[Path]:
                 f"e.g. {untranslated[0]!r}. Fill in their msgstr."
             )
         mo_path = po_path.with_suffix(".mo")
-        with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        _write_if_changed(mo_path, buffer.getvalue())
         compiled.append(mo_path)
     return compiled
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Replace `path` atomically, and only when its bytes change.
+
+    Builds running at once (tests, livereload) read the same catalogs: a catalog
+    rewritten in place could be read half-written (a `struct.error` from gettext).
+    """
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def add_template_helpers(generator) -> None:
