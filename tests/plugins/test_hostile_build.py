@@ -27,6 +27,9 @@ from sitekit.dev.corpus import write_corpus
 from sitekit.fast.markdown_cache import CACHE_FILE
 from tests.support import ROOT, SITEURL
 
+# Each builds a generated corpus, some many times: `invoke test --quick` skips them.
+pytestmark = pytest.mark.slow
+
 ARTICLES = 40  # per language: a build of about 2 s here
 FAST = 'FAST_BUILD = {"workers": 2, "parse_pool_from": 1, "fork_writers_from": 1}\n'
 
