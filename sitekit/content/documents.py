@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,7 @@ TRANSLATABLE = ("title", "description", "publisher", "file", "url")
 PLAIN = ("type", "year", "date", "languages", "link")
 
 
+TODO = re.compile(r"\bTODO\b")  # the placeholder `invoke new` writes
 LINK_KINDS = ("document", "collection")
 
 
@@ -411,6 +413,20 @@ def read_entry(
     return entry, []
 
 
+def todo_problems(source: ContentFile) -> Iterator[Problem]:
+    """A TODO left in an entry (`invoke new document` writes them) would be shown."""
+    for key, (value, line) in source.metadata.items():
+        if TODO.search(value):
+            written = source.written_keys.get(key, key)
+            yield Problem(
+                source.shown_path,
+                line,
+                f"TODO in {written}: it would be shown in the catalogue",
+                f"write the {written}, or remove the line (a language without its "
+                "own value shows the plain field, e.g. Title:)",
+            )
+
+
 def load_entries(
     content_root: Path,
     config: Config,
@@ -426,7 +442,9 @@ def load_entries(
             continue
         entry, entry_problems = read_entry(source, content_root, config)
         problems.extend(entry_problems)
-        if entry is None:
+        placeholders = list(todo_problems(source))
+        problems.extend(placeholders)
+        if entry is None or placeholders:
             continue
         for lang, target in entry.targets.items():
             if not target.local:

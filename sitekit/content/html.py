@@ -315,3 +315,37 @@ def svg_problems(data: str) -> Iterator[tuple[int, str]]:
                 yield line, f"the attribute {local}= of {shown} is not allowed"
             elif EXTERNAL_REFERENCE.search(value):
                 yield line, f"the attribute {local}= of {shown} loads another file"
+
+
+# --- Markdown's attribute lists: `{: #id .class dir="ltr" }` ------------------------
+# Python-Markdown's attr_list extension (part of `extra`) copies any attribute into
+# the HTML: `{: onclick=… }` or `{: href="javascript:…" }` would pass every raw-HTML
+# check. Only these are allowed; ids and classes of the theme (mh-…, main) are not,
+# since a page could hide the quick exit or break the skip link with them.
+ATTRIBUTE_LIST = re.compile(r"\{:?[ ]*(?P<inner>[#.a-zA-Z_][^{}\n]*?)[ ]*\}")
+PLACEHOLDERS = {"filename", "static", "attach", "tag", "category", "author", "index"}
+RESERVED_IDS = {"main", "content", "top"}
+LANGUAGE_VALUE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def attribute_list_problems(line: str) -> Iterator[str]:
+    """What is not allowed in the `{: … }` attribute lists of one line of Markdown."""
+    from markdown.extensions.attr_list import get_attrs
+
+    for match in ATTRIBUTE_LIST.finditer(line):
+        inner = match["inner"]
+        if inner in PLACEHOLDERS or line[: match.start()].endswith(
+            ("(", "=", '"', "'")
+        ):
+            continue  # `{filename}` in a link target, not an attribute list
+        for name, value in get_attrs(inner):
+            if name == "id" and (value in RESERVED_IDS or value.startswith("mh-")):
+                yield f"the id {value!r} in {{: … }} is the theme's own"
+            elif name == "." and value.startswith("mh-"):
+                yield f"the class {value!r} in {{: … }} is the theme's own"
+            elif name == "dir" and value not in ("ltr", "rtl", "auto"):
+                yield f"dir={value!r} in {{: … }} is not ltr, rtl or auto"
+            elif name == "lang" and not LANGUAGE_VALUE.match(value):
+                yield f"lang={value!r} in {{: … }} is not a language code"
+            elif name not in ("id", ".", "dir", "lang"):
+                yield f"the attribute {name}={value!r} in {{: … }} is not allowed"

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from sitekit.content.html import link_allowed, raw_html_problems
+from sitekit.content.html import (
+    attribute_list_problems,
+    link_allowed,
+    raw_html_problems,
+)
 from sitekit.content.source import (
     MAX_FILE_KB,
     ContentFile,
@@ -332,9 +336,69 @@ def check_metadata(source: ContentFile) -> Iterator[Problem]:
             "write the position in the menu, e.g. `Order: 3`",
         )
     yield from check_translated_from(source)
+    yield from check_addresses(source)
+    lang = source.value("lang")
+    if source.kind == "news" and lang in BY_CODE and BY_CODE[lang].help_only:
+        yield Problem(
+            shown,
+            source.line_of("lang"),
+            f"{BY_CODE[lang].name} ({lang}) is a help-only language: it has no news",
+            "publish the news item in nl, fr, de or en (sitekit/languages.py)",
+        )
     for key, (value, line) in source.metadata.items():
         if TODO.search(value):
             yield todo_problem(source, line, source.written_keys.get(key, key))
+
+
+# Where a page may be written: a file name, maybe in folders, in its own language's
+# part of the site, never over the theme, the search index or another language.
+OUTPUT_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9-]*/)*[a-z0-9][a-z0-9-]*\.html$")
+RESERVED_FOLDERS = {"theme", "pagefind", "documents", "feeds", "extra", ".well-known"}
+
+
+def check_addresses(source: ContentFile) -> Iterator[Problem]:
+    """Save_as and URL stay inside the page's own part of the site; a known Template.
+
+    Save_as: theme/css/site.css would replace the site's style sheet on every page,
+    URL: https://… would send the menu, canonical and sitemap to another site.
+    """
+    shown = source.shown_path
+    for key in ("save_as", "url"):
+        value = source.value(key)
+        if not value:
+            continue  # absent; an empty URL is its language's home page
+        path = value.removesuffix("/") + "/index.html" if value.endswith("/") else value
+        first = path.split("/", 1)[0]
+        if (
+            not OUTPUT_PATH.match(path)
+            or first in RESERVED_FOLDERS
+            or (first in BY_CODE and "/" in path)
+        ):
+            written = source.written_keys.get(key, key)
+            yield Problem(
+                shown,
+                source.line_of(key),
+                f"{written} {value!r} is not an address of this page's own part of "
+                "the site",
+                f"write a name such as `{written}: over-ons.html` (lower-case letters, "
+                "digits and hyphens, ending in .html, no `..`, no other host), or "
+                "leave the line out: the Slug gives the address",
+            )
+    template = source.value("template")
+    if template and template not in TEMPLATES:
+        yield Problem(
+            shown,
+            source.line_of("template"),
+            f"Template {template!r} is not a page template of the theme",
+            f"use one of {', '.join(sorted(TEMPLATES))}, or leave the line out",
+        )
+
+
+# The theme's page templates a content file may name (theme/templates/<name>.html);
+# base, article and the listings are not pages.
+TEMPLATES = frozenset(
+    {"page", "home", "documents", "search", "sitemap", "error", "document_type"}
+)
 
 
 def file_name_problem(source: ContentFile) -> Problem:
@@ -549,6 +613,17 @@ def check_raw_html(source: ContentFile) -> Iterator[Problem]:
     text = "\n".join(lines.get(number, "") for number in range(first, last + 1))
     for line, message, hint in raw_html_problems(text, first):
         yield Problem(source.shown_path, first + line - 1, message, hint)
+    for number, line in lines.items():
+        if "{" not in line:
+            continue
+        for what in attribute_list_problems(line):
+            yield Problem(
+                source.shown_path,
+                number,
+                what,
+                "an attribute list may give only an id, a class, dir= or lang=; "
+                "links and pictures are written in Markdown, styles by the theme",
+            )
     # Markdown's own links and images become href= and src= too: the same allowlist.
     for number, line in lines.items():
         if "](" not in line and "]:" not in line:
@@ -592,6 +667,18 @@ def check_link(
         if re.match(r"^[a-z][a-z0-9+.-]*:", lowered):
             return  # another scheme: not ours to judge
         yield from check_plain_link(source, project, number, target)
+        return
+    if intrasite["kind"] == "attach":
+        # {attach} moves the file next to the page, once: with one page per language
+        # it cannot (the build would stop with "cannot relocate").
+        yield Problem(
+            source.shown_path,
+            number,
+            f"the link {target} uses {{attach}}, which this site does not support",
+            f"put the file in content/extra/ and link it with "
+            f"{{static}}{relative_link(source, project.content / STATIC_FOLDER)}"
+            f"{Path(intrasite['target']).name}",
+        )
         return
     path_part, _, anchor = intrasite["target"].partition("#")
     path_part = path_part.split("?", 1)[0]
@@ -801,6 +888,28 @@ def check_anchor(
 
 
 def check_duplicates(sources: Iterable[ContentFile]) -> Iterator[Problem]:
+    """Two files may not share an address, or a slug in one language and kind."""
+    sources = list(sources)
+    addresses: dict[str, ContentFile] = {}
+    for source in sources:
+        url = url_of(source)
+        if not url or source.is_draft:
+            continue
+        if url in addresses:
+            key = "save_as" if source.value("save_as") else "slug"
+            yield Problem(
+                source.shown_path,
+                source.line_of(key),
+                f"its address {url} is also that of {addresses[url].shown_path}: "
+                "one would overwrite the other",
+                f"give one of them another {source.written_keys.get(key, key)}",
+            )
+        else:
+            addresses[url] = source
+    yield from _check_slugs(sources)
+
+
+def _check_slugs(sources: list[ContentFile]) -> Iterator[Problem]:
     """Two files of one kind may not share a slug in one language: one would vanish."""
     seen: dict[tuple[str, str, str], ContentFile] = {}
     for source in sources:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from sitekit.builder.cli import build_command
 from sitekit.dev.corpus import write_corpus
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import FULL_LANGUAGE_CODES as LANGUAGE_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "https://www.example.org"

@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 from sitekit.content.source import read_content_file, source_version
-from sitekit.languages import LANGUAGE_CODES
+from sitekit.languages import FULL_LANGUAGE_CODES
 
 VOCABULARY = (
     "mensenhandel uitbuiting slachtoffer centrum opvang arbeid verblijf statuut "
@@ -87,7 +87,7 @@ def home_text(lang: str, translated_from: str = "") -> str:
 
 
 def write_corpus(
-    content: Path, articles: int, languages: tuple[str, ...] = LANGUAGE_CODES
+    content: Path, articles: int, languages: tuple[str, ...] = FULL_LANGUAGE_CODES
 ) -> int:
     """Write the corpus below `content`; return the number of source files."""
     (content / "news").mkdir(parents=True, exist_ok=True)

@@ -225,13 +225,34 @@ th, td {{ border: 1px solid #999; padding: .25rem .75rem; text-align: left; }}
 
 def mark_done(path: Path, content_root: Path) -> str:
     """Record in a translation that it follows the current text it translates."""
+    if not path.is_file():
+        raise ValueError(
+            f"{path}: no such file — name a translation, e.g. "
+            "content/pages/statuut.fr.md"
+        )
+    if not path.is_relative_to(content_root.resolve()) or path.suffix != ".md":
+        raise ValueError(
+            f"{path}: not a content file — name a translation below "
+            f"{content_root}, e.g. content/pages/statuut.fr.md"
+        )
+    if path.is_relative_to((content_root / "documents").resolve()):
+        raise ValueError(
+            f"{path}: a document entry holds every language itself; --done is for "
+            "the translations of pages and news items"
+        )
     source, problems = read_content_file(path, content_root)
     if problems:
         raise ValueError(str(problems[0]))
     match = TRANSLATED_FROM.match(source.value("translated_from"))
     from_lang = match["lang"] if match else DEFAULT_LANG
     original_path = path.with_name(f"{source.key}.{from_lang}.md")
-    if from_lang == source.value("lang") or not original_path.is_file():
+    if from_lang == source.value("lang"):
+        raise ValueError(
+            f"{source.shown_path}: this is the {from_lang} text itself, which the "
+            "translations follow — run --done on a translation, e.g. "
+            f"{source.key}.fr.md"
+        )
+    if not original_path.is_file():
         raise ValueError(f"{source.shown_path}: there is no {original_path.name}")
     original, problems = read_content_file(original_path, content_root)
     if problems:
@@ -252,8 +273,16 @@ def report_path(name: str) -> Path:
     path = Path(name)
     if not path.is_absolute():
         path = REPORTS / path.name if path.parent == Path() else Path.cwd() / path
-    if path.resolve().is_relative_to((ROOT / "output").resolve()):
-        raise ValueError(f"{path}: reports never go below output/ (it is published)")
+    if path.suffix != ".html":
+        raise ValueError(
+            f"{path}: the report is an HTML file: give a name ending in .html"
+        )
+    for folder in ("output", "content", "theme", "sitekit"):
+        if path.resolve().is_relative_to((ROOT / folder).resolve()):
+            raise ValueError(
+                f"{path}: reports never go below {folder}/ — leave the name out, it "
+                "goes to reports/translations.html"
+            )
     return path
 
 

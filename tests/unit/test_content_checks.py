@@ -34,6 +34,37 @@ def run_check(tmp_path, files: dict[str, str | bytes]) -> subprocess.CompletedPr
 
 # Body line N of page(body) is line N + 5 of the file.
 ERRORS = {
+    "Save_as over a theme file": (
+        page(Save_as="theme/css/site.css"),
+        ":5: Save_as 'theme/css/site.css' is not an address of this page's own part",
+    ),
+    "Save_as out of the site": (
+        page(Save_as="../../../tmp/x.html"),
+        ":5: Save_as '../../../tmp/x.html' is not an address",
+    ),
+    "URL to another site": (
+        page(URL="https://evil.example/phish", Order="1"),
+        ":5: URL 'https://evil.example/phish' is not an address",
+    ),
+    "Save_as of another page": (
+        page(Save_as="ander.html"),
+        ":5: its address /ander.html is also that of content/pages/ander.nl.md",
+    ),
+    "unknown template": (
+        page(Template="../../etc/passwd"),
+        ":5: Template '../../etc/passwd' is not a page template of the theme — use "
+        "one of",
+    ),
+    "news in a help-only language": (
+        None,
+        ":2: العربية (ar) is a help-only language: it has no news",
+    ),
+    "an attach link": (
+        page("[plan]({attach}../extra/plan.pdf)"),
+        ":6: the link {attach}../extra/plan.pdf uses {attach}, which this site does "
+        "not support — put the file in content/extra/ and link it with "
+        "{static}../extra/plan.pdf",
+    ),
     "misspelt optional key": (
         page(Oder="2"),
         ":5: unknown metadata key 'Oder' — did you mean Order?",
@@ -223,9 +254,14 @@ ERRORS = {
 @pytest.mark.parametrize("case", list(ERRORS))
 def test_an_error_is_named_with_file_line_and_fix(tmp_path, case):
     text, expected = ERRORS[case]
-    name = "statuut.fr.md" if "Translated_from" in text else "statuut.nl.md"
+    if text is None:  # a news item in a help-only language
+        path = "news/bericht.ar.md"
+        text = page(Lang="ar", Slug="bericht", Date="2008-10-18", Title="خبر")
+    else:
+        name = "statuut.fr.md" if "Translated_from" in text else "statuut.nl.md"
+        path = f"pages/{name}"
     files = {
-        f"pages/{name}": text,
+        path: text,
         "pages/ander.nl.md": OTHER,
         "pages/ontwerp.nl.md": page(Slug="ontwerp", Status="draft"),
         "pages/logo.png": b"png",
@@ -236,9 +272,9 @@ def test_an_error_is_named_with_file_line_and_fix(tmp_path, case):
     result = run_check(tmp_path, files)
 
     assert result.returncode == 1, result.stdout
-    assert f"content/pages/{name}{expected}" in result.stderr
+    assert f"content/{path}{expected}" in result.stderr
     errors = result.stderr.split("Warnings (")[0]
-    assert f"content/pages/{name}{expected}" in errors
+    assert f"content/{path}{expected}" in errors
     assert "Warnings (" not in result.stderr, "a mistake also gave a warning"
 
 

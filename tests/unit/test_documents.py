@@ -85,6 +85,8 @@ def entry(**changes: str | None) -> str:
         ({"Link": "map"}, "verslag.md:9: Link 'map' is not a kind of link"),
         ({"Publisher": None}, "verslag.md:1: no Publisher"),
         ({"File_de": "files/verslag.txt"}, "a link in 'de', which is not in Languages"),
+        ({"Publisher": "TODO"}, "verslag.md:7: TODO in Publisher: it would be shown"),
+        ({"Title_fr": "TODO"}, "verslag.md:5: TODO in Title_fr: it would be shown"),
     ],
 )
 def test_other_entry_mistakes_are_named(tmp_path, changes, message):

@@ -324,3 +324,28 @@ def test_language_urls_list_every_language_default_first():
         "http://127.0.0.1:8000/ar/",
         "http://127.0.0.1:8000/ro/",
     ]
+
+
+@pytest.mark.parametrize(
+    ("done", "message"),
+    [
+        ("content/pages/nope.fr.md", "no such file — name a translation"),
+        ("README.md", "not a content file"),
+        ("content/pages/statuut.nl.md", "this is the nl text itself"),
+        ("content/documents/feitenblad.md", "a document entry holds every language"),
+    ],
+)
+def test_done_on_the_wrong_file_says_why_without_a_traceback(done, message):
+    result = tool("translations", "--done", ROOT / done)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "where", ["content/pages/evil.html", "theme/x.html", "output/x.html", "x.txt"]
+)
+def test_the_report_never_overwrites_the_site(where):
+    result = tool("translations", "--html", ROOT / where)
+    assert result.returncode == 1
+    assert not (ROOT / where).exists()
