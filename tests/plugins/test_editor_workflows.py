@@ -35,12 +35,25 @@ def fill(path: Path, replacements: dict[str, str]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def free_title(content: Path, folder: str, title: str) -> str:
+    """`title`, or `title 2`, … when an editor already made a file of that name."""
+    from sitekit.tools.scaffold import make_slug
+
+    number = 1
+    candidate = title
+    while list((content / folder).glob(f"{make_slug(candidate)}.*.md")):
+        number += 1
+        candidate = f"{title} {number}"
+    return candidate
+
+
 def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
 
     # Add a page (README "Add a page"), with an image (README "Images and files").
-    (page,) = new(content, "page", "--title", "Veelgestelde vragen")
+    page_title = free_title(content, "pages", "Veelgestelde vragen")
+    (page,) = new(content, "page", "--title", page_title)
     shutil.copy(
         ROOT / "content" / "extra" / "favicon.svg", content / "extra" / "logo.svg"
     )
@@ -57,7 +70,8 @@ def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
     )
 
     # A news item with --translations; French translated, German and English drafts.
-    created = new(content, "article", "--title", "Nieuwe brochure", "--translations")
+    news_title = free_title(content, "news", "Nieuwe brochure")
+    created = new(content, "article", "--title", news_title, "--translations")
     dutch, french = created[0], created[1]
     fill(
         dutch,
@@ -72,8 +86,8 @@ def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
     body_start = text.index("\n\n")
     french.write_text(
         text[:body_start]
-        .replace("Title: Nieuwe brochure", "Title: Nouvelle brochure")
-        .replace("Slug: nieuwe-brochure", "Slug: nouvelle-brochure")
+        .replace(f"Title: {news_title}", f"Title: Nouvelle {news_title}")
+        .replace(f"Slug: {dutch.name.split('.')[0]}", "Slug: nouvelle-brochure-test")
         .replace("TODO: translate the description", "Une nouvelle brochure.")
         .replace("Status: draft\n", "")
         + "\n\nLisez [le statut]({filename}../pages/statuut.fr.md).\n",
@@ -85,7 +99,8 @@ def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
     )
 
     # A new document entry (README "The documentation catalogue").
-    (entry,) = new(content, "document", "--title", "Brochure mensenhandel")
+    document_title = free_title(content, "documents", "Brochure mensenhandel")
+    (entry,) = new(content, "document", "--title", document_title)
     fill(
         entry,
         {
@@ -100,9 +115,10 @@ def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
     output = tmp_path / "output"
     built = run_build(output, content=content)
     assert built.returncode == 0, built.stdout + built.stderr
-    assert (output / "veelgestelde-vragen.html").is_file()
-    assert (output / "fr" / "actualites" / "nouvelle-brochure.html").is_file()
-    assert not list(output.rglob("nieuwe-brochure.html"))[1:], "a draft was built"
+    assert (output / f"{page.name.split('.')[0]}.html").is_file()
+    assert (output / "fr" / "actualites" / "nouvelle-brochure-test.html").is_file()
+    dutch_page = f"{dutch.name.split('.')[0]}.html"
+    assert not list(output.rglob(dutch_page))[1:], "a draft was built"
 
     # The whole built-output test set, on this site.
     result = subprocess.run(
