@@ -84,7 +84,8 @@ def test_secrets_exist_only_in_the_step_that_publishes():
     assert step["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
     # The publish job installs only what publishing needs: no build tools.
     install = _runs(publish)
-    assert "-r requirements.txt" not in install and "boto3" in install
+    assert "-r requirements.txt" not in install
+    assert "-r requirements-publish.txt" in install
     assert ".ci/install" not in install
 
 
