@@ -43,6 +43,25 @@ def page(body: str = "Tekst.", **fields: str | None) -> str:
     return "\n".join(lines) + "\n\n" + body + "\n"
 
 
+# A documentation entry with every field right (content/documents/<key>.md).
+GOOD_ENTRY = {
+    "Type": "annual-report",
+    "Year": "2006",
+    "Languages": "nl, fr",
+    "Title_nl": "Verslag",
+    "Title_fr": "Rapport",
+    "Description": "Een verslag.",
+    "Publisher": "Het Centrum",
+    "File": "files/verslag.txt",
+}
+
+
+def entry(**changes: str | None) -> str:
+    """A fixture document entry; each keyword sets (or, with None, drops) a field."""
+    fields = {**GOOD_ENTRY, **changes}
+    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     """Write fixture files (path below `root` → text or bytes)."""
     for name, text in files.items():

@@ -13,6 +13,7 @@ tools are measured the same way. `aws s3 sync` runs only if awscli is importable
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import io
 import json
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,12 +169,9 @@ def _touch_all(output: Path) -> None:
 CASES = ("first publish", "no change", "one page changed", "fresh checkout")
 
 
-def run(output_dir: Path) -> list[Measurement]:
-    """Run the benchmark on a copy of `output_dir`; return the measurements."""
-    from sitekit.dev.loopback_s3 import S3Loopback
-    from sitekit.publish.settings import validate
-
-    results: list[Measurement] = []
+@contextlib.contextmanager
+def loopback_credentials() -> Iterator[None]:
+    """Credentials for the loopback server, for the time of a benchmark."""
     env = {
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
@@ -181,47 +180,58 @@ def run(output_dir: Path) -> list[Measurement]:
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
-        with S3Loopback() as loopback, tempfile.TemporaryDirectory() as scratch:
-            import boto3
-
-            client = boto3.client("s3", endpoint_url=loopback.endpoint_url)
-            tools = [("invoke publish", "bench-publish")]
-            if importlib.util.find_spec("awscli") is not None:
-                tools.append(("aws s3 sync", "bench-sync"))
-            for tool, bucket in tools:
-                client.create_bucket(Bucket=bucket)
-                # Each tool gets its own fresh copy, so the one-page change is the same.
-                site = Path(scratch) / bucket / "site"
-                shutil.copytree(output_dir, site)
-                seal(site)  # the benchmark measures transfers, not the release checks
-                settings = validate(
-                    {
-                        "bucket": bucket,
-                        "endpoint_url": loopback.endpoint_url,
-                        "path_style": True,
-                        "min_files": 1,
-                        "protected": [],
-                    }
-                )
-                for case in CASES:
-                    if case == "one page changed":
-                        _change_one_page(site)
-                        seal(site)
-                    if case == "fresh checkout":
-                        _touch_all(site)
-                    if tool == "invoke publish":
-                        seconds, requests, detail = _publish_once(
-                            loopback, settings, site
-                        )
-                    else:
-                        seconds, requests, detail = _sync_once(loopback, bucket, site)
-                    results.append(Measurement(tool, case, seconds, requests, detail))
+        yield
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def run(output_dir: Path) -> list[Measurement]:
+    """Run the benchmark on a copy of `output_dir`; return the measurements."""
+    from sitekit.dev.loopback_s3 import S3Loopback
+    from sitekit.publish.settings import validate
+
+    results: list[Measurement] = []
+    with (
+        loopback_credentials(),
+        S3Loopback() as loopback,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        import boto3
+
+        client = boto3.client("s3", endpoint_url=loopback.endpoint_url)
+        tools = [("invoke publish", "bench-publish")]
+        if importlib.util.find_spec("awscli") is not None:
+            tools.append(("aws s3 sync", "bench-sync"))
+        for tool, bucket in tools:
+            client.create_bucket(Bucket=bucket)
+            # Each tool gets its own fresh copy, so the one-page change is the same.
+            site = Path(scratch) / bucket / "site"
+            shutil.copytree(output_dir, site)
+            seal(site)  # the benchmark measures transfers, not the release checks
+            settings = validate(
+                {
+                    "bucket": bucket,
+                    "endpoint_url": loopback.endpoint_url,
+                    "path_style": True,
+                    "min_files": 1,
+                    "protected": [],
+                }
+            )
+            for case in CASES:
+                if case == "one page changed":
+                    _change_one_page(site)
+                    seal(site)
+                if case == "fresh checkout":
+                    _touch_all(site)
+                if tool == "invoke publish":
+                    seconds, requests, detail = _publish_once(loopback, settings, site)
+                else:
+                    seconds, requests, detail = _sync_once(loopback, bucket, site)
+                results.append(Measurement(tool, case, seconds, requests, detail))
     return results
 
 
@@ -275,37 +285,23 @@ def publish_once_each(output: Path) -> tuple[str, str]:
     from sitekit.dev.loopback_s3 import S3Loopback
     from sitekit.publish.settings import validate
 
-    env = {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        with S3Loopback() as loopback:
-            import boto3
+    with loopback_credentials(), S3Loopback() as loopback:
+        import boto3
 
-            boto3.client("s3", endpoint_url=loopback.endpoint_url).create_bucket(
-                Bucket="bench-scale"
-            )
-            settings = validate(
-                {
-                    "bucket": "bench-scale",
-                    "endpoint_url": loopback.endpoint_url,
-                    "path_style": True,
-                    "protected": [],
-                    "max_deletes": 0,
-                }
-            )
-            shown = []
-            for _ in range(2):
-                seconds, requests, _detail = _publish_once(loopback, settings, output)
-                shown.append(f"{seconds:.1f} s, {requests} req")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        boto3.client("s3", endpoint_url=loopback.endpoint_url).create_bucket(
+            Bucket="bench-scale"
+        )
+        settings = validate(
+            {
+                "bucket": "bench-scale",
+                "endpoint_url": loopback.endpoint_url,
+                "path_style": True,
+                "protected": [],
+                "max_deletes": 0,
+            }
+        )
+        shown = []
+        for _ in range(2):
+            seconds, requests, _detail = _publish_once(loopback, settings, output)
+            shown.append(f"{seconds:.1f} s, {requests} req")
     return shown[0], shown[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import SITEURL
+from tests.support import SITEURL, entry
 
 PAGE = (
     "Title: {title}\nLang: {lang}\nSlug: {slug}\nTemplate: documents\n"
@@ -25,23 +25,6 @@ PAGES = {
         "en": "documentation",
     }.items()
 }
-
-
-GOOD_ENTRY = {
-    "Type": "annual-report",
-    "Year": "2006",
-    "Languages": "nl, fr",
-    "Title_nl": "Verslag",
-    "Title_fr": "Rapport",
-    "Description": "Een verslag.",
-    "Publisher": "Het Centrum",
-    "File": "files/verslag.txt",
-}
-
-
-def entry(**changes: str | None) -> str:
-    fields = {**GOOD_ENTRY, **changes}
-    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
 
 
 def fixture(**changes: str | None) -> dict[str, str | bytes]:

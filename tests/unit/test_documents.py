@@ -15,7 +15,7 @@ from sitekit.content.documents import check_documents, read_config
 from sitekit.documents.catalogue import format_size
 from sitekit.documents.pdf import make_pdf
 from sitekit.settings import SettingsError
-from tests.support import ROOT
+from tests.support import ROOT, entry
 
 CONTENT = ROOT / "content"
 
@@ -54,23 +54,6 @@ def test_the_same_pdf_bytes_every_build():
 )
 def test_format_size(size, lang, expected):
     assert spaces(format_size(size, lang)) == expected
-
-
-GOOD_ENTRY = {
-    "Type": "annual-report",
-    "Year": "2006",
-    "Languages": "nl, fr",
-    "Title_nl": "Verslag",
-    "Title_fr": "Rapport",
-    "Description": "Een verslag.",
-    "Publisher": "Het Centrum",
-    "File": "files/verslag.txt",
-}
-
-
-def entry(**changes: str | None) -> str:
-    fields = {**GOOD_ENTRY, **changes}
-    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
 
 
 @pytest.mark.parametrize(
