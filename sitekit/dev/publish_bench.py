@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import itertools
 import io
 import json
 import os
@@ -275,6 +276,9 @@ def _bench(site: Path) -> int:
     files = sum(1 for path in site.rglob("*") if path.is_file())
     print_table(run(site), files)
     return 0
+
+
+_SCALE_BUCKETS = itertools.count(1)
 
 
 def publish_once_each(output: Path) -> tuple[str, str]:
