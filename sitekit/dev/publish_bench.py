@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
-import itertools
 import io
+import itertools
 import json
 import os
 import shutil
