@@ -45,7 +45,9 @@ EXTRA_PATH_METADATA = {
 # local files written once into /documents/ at the root of the site. The allowed types
 # and their order: DOCUMENTS["TYPES"], by default all in sitekit/content/documents.py.
 DOCUMENTS = {"PATH": "documents", "OUTPUT": "documents"}
-READERS = {"html": None}  # content is Markdown only
+# Content is Markdown only; without its reStructuredText reader Pelican does not load
+# Docutils (which warned that it cannot localise Romanian) in every subsite.
+READERS = {"html": None, "rst": None}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

@@ -372,7 +372,9 @@ def _stop_on_signals() -> Iterator[None]:
 def _build_lock(output: Path) -> Iterator[None]:
     """Hold the output's build lock: no build switches or prunes the release."""
     path = build_lock_path(output)
-    if not path.parent.is_dir():
+    if not path.is_file():
+        # No build ever ran here (a build makes this file): nothing to wait for,
+        # and a refused publish must leave nothing behind.
         yield
         return
     with path.open("a") as lock:

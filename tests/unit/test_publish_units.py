@@ -210,3 +210,19 @@ def test_publishings_own_objects_are_outside_the_prefix_or_denied_by_the_policy(
     assert statement["Resource"].endswith("/" + storage.BOOKKEEPING + "*")
     with pytest.raises(SettingsError, match="publishing's own folder"):
         validate({"bucket": "site-bucket", "prefix": storage.BOOKKEEPING})
+
+
+def test_a_refused_publish_leaves_nothing_behind(tmp_path):
+    """No lock file beside an output no build made: refused means nothing written."""
+    from sitekit.publish.run import main
+    from tests.support import run_main
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!DOCTYPE html><html></html>")
+    argv = ["--settings", ROOT / "publishconf.py", "--output", site, "--dry-run"]
+    argv += ["--bucket", "test-bucket", "--endpoint-url", "http://127.0.0.1:1"]
+    result = run_main(main, argv)
+    assert result.returncode == 2, result.stderr
+    assert "Publishing refused" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
