@@ -90,6 +90,16 @@ def read_content_file(
                 "open it in your editor and save it with the encoding UTF-8",
             )
         ]
+    if "\x00" in text:
+        return source, [
+            Problem(
+                shown,
+                text_line(data[: data.index(b"\x00")]),
+                "the file holds binary data (NUL bytes), not text",
+                "is it the right file? A page is text: save it as UTF-8 Markdown; "
+                "images and PDFs go in content/extra/",
+            )
+        ]
     if not text.strip():
         return source, [
             Problem(

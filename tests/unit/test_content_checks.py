@@ -542,3 +542,13 @@ def test_an_unchanged_content_folder_is_checked_once(tmp_path):
     fixed = run_check(tmp_path, {"pages/statuut.nl.md": page("Tekst.")})
     assert "Tittle" not in fixed.stdout + fixed.stderr
     assert cached.stat().st_mtime_ns != stamp
+
+
+def test_a_binary_file_named_md_is_one_clear_error(tmp_path):
+    result = run_check(tmp_path, {"pages/statuut.nl.md": b"\x00" * 64})
+    assert result.returncode == 1
+    assert (
+        "content/pages/statuut.nl.md:1: the file holds binary data (NUL bytes), "
+        "not text"
+    ) in result.stderr
+    assert "no Title" not in result.stderr
