@@ -7,6 +7,7 @@ import fcntl
 import io
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -200,3 +201,23 @@ def built_once(base: Path, name: str, **options) -> Site:
             assert result.returncode == 0, result.stdout + result.stderr
             (folder / ".built").touch()
     return Site(output)
+
+
+def start_livereload(
+    content: Path, output: Path, log: Path, port: int
+) -> subprocess.Popen:
+    """`invoke livereload` on a content folder, as a process writing into `log`."""
+    script = (
+        "import sys; from pathlib import Path; "
+        "from sitekit.tools.serve import livereload; "
+        "livereload(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
+        "'127.0.0.1', int(sys.argv[4]), Path(sys.argv[5]))"
+    )
+    arguments = [ROOT, ROOT / "pelicanconf.py", output, port, content]
+    with log.open("w") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-u", "-c", script, *map(str, arguments)],
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )

@@ -7,31 +7,18 @@ script as a file from the same origin; the built files never contain it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 from tests.browser.helpers import CSP_LISTENER
 from tests.plugins.test_editor_tools import HOME, free_port, wait_for, write
-from tests.support import ROOT
+from tests.support import ROOT, start_livereload
 
 
 def test_an_edit_reloads_the_open_page_within_two_seconds(browser, tmp_path):
     content = tmp_path / "content"
     source = write(content / "pages" / "home.nl.md", HOME)
     output, log, port = tmp_path / "out", tmp_path / "log.txt", free_port()
-    script = (
-        "import sys; from pathlib import Path; "
-        "from sitekit.tools.serve import livereload; "
-        "livereload(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
-        "'127.0.0.1', int(sys.argv[4]), Path(sys.argv[5]))"
-    )
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-u", "-c", script, ROOT, ROOT / "pelicanconf.py",
-             output, str(port), content],
-            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    server = start_livereload(content, output, log, port)
     page = browser.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))

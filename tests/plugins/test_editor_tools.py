@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 from sitekit.builder.cli import build_command
 from sitekit.tools.scaffold import new_content
 from sitekit.tools.serve import rebuild, rebuild_forked
-from tests.support import ROOT
+from tests.support import ROOT, start_livereload
 
 HOME = (
     "Title: Start\nLang: nl\nSlug: index\nSave_as: index.html\nURL:\nTemplate: home\n"
@@ -100,18 +98,7 @@ def test_livereload_keeps_serving_the_last_good_site_after_a_failed_build(tmp_pa
     content = tmp_path / "content"
     page = write(content / "pages" / "home.nl.md", HOME)
     output, log, port = tmp_path / "out", tmp_path / "log.txt", free_port()
-    script = (
-        "import sys; from pathlib import Path; "
-        "from sitekit.tools.serve import livereload; "
-        "livereload(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
-        "'127.0.0.1', int(sys.argv[4]), Path(sys.argv[5]))"
-    )
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-u", "-c", script, ROOT, ROOT / "pelicanconf.py",
-             output, str(port), content],
-            cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    server = start_livereload(content, output, log, port)
     try:
         wait_for(log, "Ctrl-C stops the server.")
         assert f"  Français    http://127.0.0.1:{port}/fr/" in log.read_text()
