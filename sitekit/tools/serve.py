@@ -64,6 +64,13 @@ def _print_urls(host: str, port: int) -> None:
 class _Handler(SimpleHTTPRequestHandler):
     """Serve like an object-storage website: folder → index.html, else 404.html."""
 
+    def handle(self) -> None:
+        """Answer; a browser that goes away mid-answer is not an error to print."""
+        try:
+            super().handle()
+        except ConnectionError:  # a reload or a closed tab: broken pipe, reset
+            self.close_connection = True
+
     def send_error(self, code: int, message: str | None = None, explain=None) -> None:
         page = Path(self.directory) / "404.html"
         if code == 404 and page.is_file():

@@ -121,3 +121,34 @@ def test_livereload_keeps_serving_the_last_good_site_after_a_failed_build(tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_browser_that_goes_away_mid_answer_prints_no_traceback(tmp_path, capfd):
+    """A reload or a closed tab while a large file is sent: the server stays quiet."""
+    import functools
+    import struct
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from sitekit.tools.serve import _Handler
+
+    (tmp_path / "big.bin").write_bytes(b"x" * 20_000_000)
+    handler = functools.partial(_Handler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for _ in range(3):
+            client = socket.create_connection(server.server_address)
+            client.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.recv(1024)
+            # Close with a reset (linger 0), as a browser dropping the request does.
+            client.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            client.close()
+        time.sleep(0.5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
