@@ -114,6 +114,27 @@ def test_generated_corpus_is_byte_identical_with_parallel_writing(tmp_path):
     feeds = [name for name in tree(tmp_path / "out") if name.endswith("atom.xml")]
     assert len(feeds) == 4
     assert (tmp_path / "out" / "sitemap.xml").is_file()
+    assert_search_index_is_one_pagefind_run(tmp_path / "out", tmp_path / "one-run")
+
+
+def assert_search_index_is_one_pagefind_run(output, work):
+    """The index made language by language equals one Pagefind run over the site.
+
+    After the build's own steps on that run: entry sorted, unused interfaces removed.
+    """
+    from pagefind_bin import get_executable
+
+    from sitekit.visitors import search
+
+    for page in output.rglob("*.html"):
+        if "pagefind" not in page.relative_to(output).parts:
+            (work / page.relative_to(output)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(page, work / page.relative_to(output))
+    command = [get_executable(), "--site", work, "--output-subdir", "pagefind"]
+    subprocess.run(command, check=True, capture_output=True)
+    search._sort_entry_file(work)
+    search._remove_unused(work)
+    assert tree(work / "pagefind") == tree(output / "pagefind")
 
 
 def test_nothing_changed_skips_the_build_and_touches_nothing(site_copy, tmp_path):
