@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import zlib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
@@ -36,6 +37,7 @@ from pagefind_bin import get_executable
 from sitekit.errors import SiteError
 
 LOG = logging.getLogger(__name__)
+CACHE_LOG = logging.getLogger("sitekit.cache")  # shown, never fatal (a cache rebuilt)
 LOG_PREFIX = "[sitekit.visitors.search]"
 BUNDLE = "pagefind"  # folder below the site's root; the templates link to it
 # Pagefind 1.5.2 exits 0 when the disk fills, leaving truncated files. Its scripts and
@@ -93,11 +95,22 @@ def index_site(output_dir: Path, settings: dict) -> None:
     if settings.get("CACHE_PATH"):
         cache = Path(settings["CACHE_PATH"]) / "search"
     groups = _groups(output_dir)
-    if groups:
-        _index_by_language(output_dir, groups, cache)
-    else:  # no page marks its content: Pagefind decides (and explains) alone
+    if not groups:  # no page marks its content: Pagefind decides (and explains) alone
         _finish_pagefind(_start_pagefind(output_dir), output_dir)
-    verify_bundle(output_dir / BUNDLE)  # the parts taken from the cache too
+        verify_bundle(output_dir / BUNDLE)
+    else:
+        try:
+            _index_by_language(output_dir, groups, cache)
+            verify_bundle(output_dir / BUNDLE)  # the parts taken from the cache too
+        except SearchIndexError as error:
+            if cache is None or not cache.exists():
+                raise
+            # A damaged part in the cache: index every language again, without it.
+            CACHE_LOG.warning("%s %s; indexing again", LOG_PREFIX, error)
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(output_dir / BUNDLE, ignore_errors=True)
+            _index_by_language(output_dir, groups, cache)
+            verify_bundle(output_dir / BUNDLE)
     _sort_entry_file(output_dir)
     _remove_unused(output_dir)
     languages = indexed_languages(output_dir)
@@ -116,7 +129,6 @@ def index_site(output_dir: Path, settings: dict) -> None:
 # --- One Pagefind run per language ---------------------------------------------------
 HTML_LANG = re.compile(rb"<html\b[^>]*?\slang=[\"']?([^\"'\s>]*)", re.IGNORECASE)
 MARKED = re.compile(rb"<[a-z][^>]*\sdata-pagefind-body[\s=/>]", re.IGNORECASE)
-SHARED = "shared"  # the cache's part that is the same for every language
 
 
 @dataclass
@@ -191,7 +203,11 @@ def _index_by_language(
 
 
 def _cache_key(lang: str, group: _Group) -> str:
-    return f"{lang or 'none'}-{group.digest.hexdigest()[:32]}"
+    """A language's pages and the Pagefind that indexes them (another: index again)."""
+    digest = group.digest.copy()
+    pagefind = f"{metadata.version('pagefind_bin')} {get_executable()}"
+    digest.update(pagefind.encode())
+    return f"{lang or 'none'}-{digest.hexdigest()[:32]}"
 
 
 def _start_pagefind(site: Path) -> subprocess.Popen:

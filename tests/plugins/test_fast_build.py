@@ -245,6 +245,27 @@ def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_th
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path, settings=str(settings))
 
 
+def test_a_damaged_search_cache_is_indexed_again_with_a_warning(site_copy, tmp_path):
+    from sitekit.visitors.search import verify_bundle
+
+    assert build(site_copy, tmp_path).returncode == 0
+    (part,) = (tmp_path / "cache" / "search").glob("de-*")
+    fragment = sorted((part / "fragment").iterdir())[0]
+    # A new file, not a change in place: the output keeps its own copy.
+    data = fragment.read_bytes()
+    fragment.unlink()
+    fragment.write_bytes(data[: len(data) // 2])
+    page = site_copy / "pages" / "statuut.fr.md"
+    page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "indexing again" in again.stdout + again.stderr
+    verify_bundle(tmp_path / "out" / "pagefind")
+    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
 def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path, own_theme):
     theme, settings = own_theme
     assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
