@@ -8,7 +8,8 @@ into a copy of this project, and in one run times:
       but none of the fast ones (`python -m sitekit.builder --plain`), search index too;
   (b) `invoke build` in the copy, cold (no output, no cache): what an editor runs;
   (c) `invoke build` again, nothing changed;
-  (d) `invoke build` after one article was edited;
+  (d) `invoke build` after one article's text was edited (a line added);
+  (d2) `invoke build` after one article's title was edited (every page shows titles);
   (e) the inner build alone (`python -m sitekit.builder`), cold;
   (f) Hugo, when the `hugo` command exists (Debian package), on the same texts.
 
@@ -233,6 +234,7 @@ class Results:
     cold: Timing = field(default_factory=Timing)  # (b) invoke build
     unchanged: Timing = field(default_factory=Timing)  # (c)
     one_edit: Timing = field(default_factory=Timing)  # (d)
+    title_edit: Timing = field(default_factory=Timing)  # (d2)
     inner: Timing = field(default_factory=Timing)  # (e)
     hugo: Timing = field(default_factory=Timing)  # (f)
     stock_files: Counter = field(default_factory=Counter)
@@ -270,6 +272,9 @@ def run(articles: int, rounds: int) -> str:
             original = article.read_text(encoding="utf-8")
             article.write_text(original + f"\nEdited in round {index}.\n", "utf-8")
             record(results.one_edit, timed(invoke_build(project), cwd=project))
+            retitled = original.replace("Title: ", f"Title: Round {index}: ", 1)
+            article.write_text(retitled, encoding="utf-8")
+            record(results.title_edit, timed(invoke_build(project), cwd=project))
             article.write_text(original, encoding="utf-8")  # (a) and (e): same texts
             inner = work / f"inner-{index}"
             record(
@@ -335,7 +340,8 @@ def report(articles: int, sources: int, rounds: int, results: Results) -> str:
         ("(a) stock Pelican + i18n-subsites, cold", results.stock),
         ("(b) `invoke build`, cold", results.cold),
         ("(c) `invoke build`, nothing changed", results.unchanged),
-        ("(d) `invoke build`, one article edited", results.one_edit),
+        ("(d) `invoke build`, one article's text edited", results.one_edit),
+        ("(d2) `invoke build`, one article's title edited", results.title_edit),
         ("(e) inner build (`python -m sitekit.builder`), cold", results.inner),
     ]
     if results.hugo.seconds:

@@ -33,6 +33,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -179,6 +180,11 @@ def _render(jobs: Iterable[Job]) -> None:
         if id(writer) not in cleared:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
+        with contextlib.suppress(FileNotFoundError):
+            if Path(path).stat().st_nlink > 1:
+                # A kept page written again (override): writing through the link
+                # would change the last release's file too.
+                Path(path).unlink()
         try:
             method(writer, *arguments, **options)
         finally:
@@ -238,8 +244,8 @@ def _kept(path: str) -> bool:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
         os.link(os.path.join(last, key), path)  # noqa: PTH118
-    except FileNotFoundError:
-        return False
+    except (FileNotFoundError, FileExistsError):
+        return False  # not in the last release, or written twice (override): render
     _READ[key] = set(read)
     _KEPT[0] += 1
     return True
