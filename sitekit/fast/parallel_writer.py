@@ -244,8 +244,10 @@ def _kept(path: str) -> bool:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
         os.link(os.path.join(last, key), path)  # noqa: PTH118
-    except (FileNotFoundError, FileExistsError):
-        return False  # not in the last release, or written twice (override): render
+    except OSError:
+        # Not in the last release, written twice (override), or the releases are on
+        # another file system: render it.
+        return False
     _READ[key] = set(read)
     _KEPT[0] += 1
     return True

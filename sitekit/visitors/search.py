@@ -236,7 +236,11 @@ def _move_bundle(source: Path, bundle: Path, entry: dict) -> tuple[list[str], di
 
     Returns its files and its own entry.
     """
-    part = json.loads((source / "pagefind-entry.json").read_text(encoding="utf-8"))
+    try:
+        part = json.loads((source / "pagefind-entry.json").read_bytes())
+        part["languages"].items()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        _incomplete(source / "pagefind-entry.json", error)  # a full disk, say
     if set(part["languages"]) & set(entry.get("languages", {})):
         raise SearchIndexError(
             f"Pagefind gave two groups of pages the language(s) "
