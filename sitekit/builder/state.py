@@ -81,11 +81,10 @@ def _hash_tree(
     if not root.exists():
         digest.update(f"missing:{root}".encode())
         return
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".mo":
+    for key in _files_below(root):
+        if "__pycache__" in key.split("/") or key.endswith(".mo"):
             continue
-        key = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        data = (root / key).read_bytes()
         digest.update(key.encode() + b"\0")
         head, body = head_and_body(data)
         if bodies is not None and body and split(key):
@@ -93,6 +92,16 @@ def _hash_tree(
             digest.update(b"head:" + hashlib.sha256(head).digest())
         else:
             digest.update(hashlib.sha256(data).digest())
+
+
+def _files_below(root: Path) -> list[str]:
+    """The files below `root`, sorted (links to folders not followed: no loops)."""
+    found = []
+    for folder, _folders, files in os.walk(root):
+        prefix = os.path.relpath(folder, root)
+        prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+        found += [prefix + name for name in files]
+    return sorted(found)
 
 
 def body_sources(settings: dict) -> Callable[[str], bool]:

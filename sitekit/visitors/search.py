@@ -143,14 +143,13 @@ class _Group:
 def _groups(site: Path) -> dict[str, _Group]:
     """The site's HTML pages by language; {} when no page marks its content."""
     groups: dict[str, _Group] = {}
-    for path in sorted(site.rglob("*.html")):
-        if BUNDLE in path.relative_to(site).parts[:1]:
+    for key in _files_below(site, ".html"):
+        if key.startswith(f"{BUNDLE}/"):
             continue
-        data = path.read_bytes()
+        data = (site / key).read_bytes()
         found = HTML_LANG.search(data, 0, 4096)
         lang = found[1].decode("ascii", "replace") if found else ""
         group = groups.setdefault(lang, _Group())
-        key = path.relative_to(site).as_posix()
         group.pages.append(key)
         group.digest.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
         group.marked = group.marked or MARKED.search(data) is not None
@@ -159,6 +158,16 @@ def _groups(site: Path) -> dict[str, _Group]:
     # In one run over the whole site, pages of a language that marks nothing are
     # skipped (another language marks its content): the same here.
     return {lang: group for lang, group in groups.items() if group.marked}
+
+
+def _files_below(root: Path, suffix: str = "") -> list[str]:
+    """The files below `root` ending in `suffix`, as sorted posix paths."""
+    found = []
+    for folder, _folders, files in os.walk(root):
+        prefix = os.path.relpath(folder, root)
+        prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+        found += [prefix + name for name in files if name.endswith(suffix)]
+    return sorted(found)
 
 
 def _index_by_language(
@@ -286,15 +295,13 @@ def _take(kept: Path, bundle: Path, entry: dict) -> bool:
     """Link a language's part from the cache into `bundle`; False if it is not there."""
     try:
         part = json.loads((kept / "pagefind-entry.json").read_text(encoding="utf-8"))
-        files = [p for p in sorted(kept.rglob("*")) if p.is_file()]
-        for path in files:
-            name = path.relative_to(kept).as_posix()
+        for name in _files_below(kept):
             if name == "pagefind-entry.json":
                 continue
             target = bundle / name
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
-                os.link(path, target)
+                os.link(kept / name, target)
     except (OSError, ValueError):
         return False
     _merge_entry(entry, part)
