@@ -84,6 +84,8 @@ def _hash_tree(
     for key in _files_below(root):
         if "__pycache__" in key.split("/") or key.endswith(".mo"):
             continue
+        if not (root / key).is_file():
+            continue  # a dangling link (the checks name it)
         data = (root / key).read_bytes()
         digest.update(key.encode() + b"\0")
         head, body = head_and_body(data)
