@@ -27,6 +27,7 @@ PLUGINS = [
     "sitekit.documents.catalogue",
     "sitekit.fast.parallel_writer",  # render the pages on every core
     "sitekit.fast.template_cache",  # compile each template once
+    "sitekit.fast.ignore_files",  # one test per file for IGNORE_FILES
 ]
 
 # --- Content -------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The Pelican internals the fast build relies on, and the releases it was written for.
 
 The fast build is stock Pelican + pelican-i18n-subsites with some steps done once or
-on every core. Four of those steps lean on code that is not a public API:
+on every core. Six of those steps lean on code that is not a public API:
 
 - `markdown_cache.SharedMarkdownReader._parse_metadata` repeats
   `pelican.readers.MarkdownReader._parse_metadata`;
@@ -11,7 +11,10 @@ on every core. Four of those steps lean on code that is not a public API:
   pelican-i18n-subsites running each subsite inside the main site's run, the main
   site finishing last; `own_language_only` relies on it reading IGNORE_FILES per
   subsite;
-- `inline_fastpath.FastInlineProcessor.run` repeats Python-Markdown's inline step.
+- `inline_fastpath.FastInlineProcessor.run` repeats Python-Markdown's inline step;
+- `ignore_files.include_path` repeats `pelican.generators.Generator._include_path`;
+- `parallel_writer` notes whose text a page reads through `Content.get_content` and
+  `get_summary` (memoized methods it wraps).
 
 `holds()` compares the installed releases with WRITTEN_FOR. When one differs, the
 build takes the stock path (no fast plugins), says so once, and is still correct;

@@ -25,6 +25,7 @@ FAST_PLUGINS = (
     "sitekit.fast.markdown_cache",
     "sitekit.fast.parallel_writer",
     "sitekit.fast.template_cache",
+    "sitekit.fast.ignore_files",
 )
 
 

@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.sharedctypes import Synchronized
@@ -172,7 +173,7 @@ def _render(jobs: Iterable[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
     for writer, method, arguments, options in jobs:
-        name = arguments[0] if method is Writer.write_file else options["path"]
+        name = arguments[0] if method is Writer.write_file else options.get("path", "")
         path = sanitised_join(writer.output_path, name)
         _WRITING[:] = [path]
         _PAGE[:] = [_key(path)]
@@ -181,7 +182,8 @@ def _render(jobs: Iterable[Job]) -> None:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
         with contextlib.suppress(FileNotFoundError):
-            if Path(path).stat().st_nlink > 1:
+            info = Path(path).lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
                 # A kept page written again (override): writing through the link
                 # would change the last release's file too.
                 Path(path).unlink()
