@@ -88,20 +88,28 @@ def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
     staging.replace(site)
     report = Switch()
     kept: set[str] = set()
-    for key, path in release_manifest.walk_files(site):
+    linked: set[str] = set()  # already links to the previous release's file
+    files = list(release_manifest.walk_files(site))
+    for key, path in files:
         old = previous / key if previous else None
-        if old is not None and old.is_file() and filecmp.cmp(path, old, shallow=False):
+        if old is not None and _same_file(path, old):
+            linked.add(key)
+            report.unchanged += 1
+        elif old is not None and old.is_file() and filecmp.cmp(path, old, False):
             _link(old, path)
+            linked.add(key)
             report.unchanged += 1
         else:
             report.written.append(key)
         kept.add(key)
+    last = _manifest_of(previous)
     if previous is not None:
-        report.removed = sorted(
-            key
-            for key, _path in release_manifest.walk_files(previous)
-            if key not in kept
+        before = (
+            last.files
+            if last is not None
+            else dict(release_manifest.walk_files(previous))
         )
+        report.removed = sorted(key for key in before if key not in kept)
     languages = [settings.get("DEFAULT_LANG"), *settings.get("I18N_SUBSITES", {})]
     manifest = release_manifest.describe(
         site,
@@ -109,6 +117,8 @@ def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
         str(settings.get("SITEURL") or ""),
         source_commit(source),
         [code for code in languages if code],
+        known=_known_entries(previous, last, linked),
+        files=files,
     )
     site.chmod(0o755)  # a fresh temporary folder is private; a web server reads it
     release_manifest.write(site, manifest)
@@ -118,6 +128,50 @@ def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
     link.replace(output)  # the switch: atomic
     prune(output)
     return report
+
+
+def _same_file(path: Path, old: Path) -> bool:
+    """True when `path` is a hard link to `old` (the build linked a page it kept)."""
+    try:
+        return os.path.samestat(path.stat(), old.stat())
+    except OSError:
+        return False
+
+
+def _manifest_of(previous: Path | None) -> release_manifest.Release | None:
+    """The previous release's manifest, when it can be read."""
+    if previous is None:
+        return None
+    try:
+        return release_manifest.read(previous)
+    except release_manifest.ReleaseError:
+        return None
+
+
+def _known_entries(
+    previous: Path | None, last: release_manifest.Release | None, linked: set[str]
+) -> dict[str, release_manifest.FileEntry]:
+    """The previous manifest's entries of the files linked from it, when trustworthy.
+
+    A file changed in place after that manifest was written has a later mtime: its
+    entry is not taken (the file is hashed again).
+    """
+    if previous is None or last is None or not linked:
+        return {}
+    try:
+        written = release_manifest.manifest_path(previous).stat().st_mtime_ns
+    except OSError:
+        return {}
+    known = {}
+    for key in linked:
+        entry = last.files.get(key)
+        try:
+            stat = (previous / key).stat()
+        except OSError:
+            continue
+        if entry and entry.size == stat.st_size and stat.st_mtime_ns <= written:
+            known[key] = entry
+    return known
 
 
 def _link(old: Path, new: Path) -> None:

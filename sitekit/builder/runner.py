@@ -61,6 +61,8 @@ class SyncReport:
     sources: int = 0  # Markdown sources of the site
     parses: int = 0  # Markdown conversions this build made
     warnings: list = field(default_factory=list)  # the content checks' warnings
+    rendered: int = 0  # pages (and feeds) rendered
+    kept: int = 0  # pages kept from the last build: they read no changed text
 
 
 # Warnings that say nothing is wrong in our setup. Pelican groups translations per
@@ -286,7 +288,8 @@ def _build(
             settings = without_fast_plugins(settings)
         settings["CONTENT_CHECKED"] = True  # tells the plugin's gate: done here
         cache = Path(settings["CACHE_PATH"])
-        fingerprint = ""
+        inputs = None
+        reuse = None
         parse_early = fast and "sitekit.fast.markdown_cache" in settings["PLUGINS"]
         try:
             recorded = fast and build_state.state_path(cache, output).is_file()
@@ -294,27 +297,29 @@ def _build(
                 _start_parsing(settings)  # nothing to skip: parse while checking
             warnings = _check(settings)
             if fast:
-                inputs = [settings_file, settings_file.parent / "pelicanconf.py"]
-                inputs = [path for path in inputs if path.is_file()]
-                fingerprint = build_state.input_fingerprint(settings, inputs)
-                if recorded and build_state.is_up_to_date(cache, output, fingerprint):
+                files = [settings_file, settings_file.parent / "pelicanconf.py"]
+                files = [path for path in files if path.is_file()]
+                inputs = build_state.read_inputs(settings, files)
+                last = build_state.last_build(cache, output) if recorded else None
+                if build_state.is_up_to_date(last, inputs):
                     files = len(build_state.output_manifest(output))
                     return SyncReport(unchanged=files, skipped=True, warnings=warnings)
+                reuse = build_state.reusable(last, inputs)
                 build_state.forget(cache, output)
                 if parse_early and recorded:
                     _start_parsing(settings)
-            report, reads = _build_in_staging(settings, output)
+            report, reads = _build_in_staging(settings, output, reuse)
             report.warnings = warnings
         finally:
             if parse_early:
                 from sitekit.fast.markdown_cache import forget_early_start
 
                 forget_early_start()
-        if fast:
+        if inputs is not None:
             from sitekit.fast.markdown_cache import STATS
 
             report.sources, report.parses = STATS.sources, STATS.parsed
-            build_state.record(cache, output, fingerprint)
+            build_state.record(cache, output, inputs, _pages_read(settings))
         else:
             report.sources, report.parses = reads // len(_languages(settings)), reads
         return report
@@ -338,9 +343,32 @@ def _start_parsing(settings: dict) -> None:
         start_parsing_early(settings)
 
 
-def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
+def _tracks_pages(settings: dict) -> bool:
+    return "sitekit.fast.parallel_writer" in settings["PLUGINS"] and contract.holds()
+
+
+def _count_pages(settings: dict, report: SyncReport) -> None:
+    if _tracks_pages(settings):
+        from sitekit.fast.parallel_writer import pages_kept
+
+        report.rendered, report.kept = pages_kept()
+
+
+def _pages_read(settings: dict) -> dict[str, list[str]] | None:
+    """Which bodies each page read, when the page writer noted it (else None)."""
+    if not _tracks_pages(settings):
+        return None
+    from sitekit.fast.parallel_writer import pages_read
+
+    return pages_read()
+
+
+def _build_in_staging(
+    settings: dict, output: Path, reuse: build_state.Reuse | None = None
+) -> tuple[SyncReport, int]:
     """Build in a fresh folder, then bring `output` up to date from it.
 
+    With `reuse`, pages that read no changed body are linked from the last release.
     Returns what changed and how many files Pelican read.
     """
     staging = Path(
@@ -349,10 +377,17 @@ def _build_in_staging(settings: dict, output: Path) -> tuple[SyncReport, int]:
     staging.chmod(0o755)  # mkdtemp makes it 0700, and a first build renames it
     _WRITING.append(staging)
     try:
+        if _tracks_pages(settings):
+            from sitekit.fast.parallel_writer import start_build
+
+            last = output.resolve() if output.is_symlink() else None
+            start_build(str(staging), settings["PATH"], last and str(last), reuse)
         reads = run_pelican(settings, staging)
         index_site(staging, settings)  # the search index, one per language
         done = release.switch(staging, output, settings, Path(settings["PATH"]))
-        return SyncReport(done.written, done.removed, done.unchanged), reads
+        report = SyncReport(done.written, done.removed, done.unchanged)
+        _count_pages(settings, report)
+        return report, reads
     finally:
         if "sitekit.fast.parallel_writer" in settings["PLUGINS"]:
             from sitekit.fast.parallel_writer import stop_children
@@ -399,8 +434,14 @@ def summary(output: Path, report: SyncReport, seconds: float) -> str:
             f"Nothing changed since the last build: {output} is up to date "
             f"({report.unchanged} files, checked in {seconds:.2f} s)."
         )
+    kept = (
+        f"; {report.rendered} page(s) rendered, {report.kept} kept (they read no "
+        "changed text)"
+        if report.kept
+        else ""
+    )
     return (
         f"Built {output} in {seconds:.1f} s: {len(report.written)} file(s) written, "
         f"{len(report.removed)} removed, {report.unchanged} unchanged; "
-        f"{report.parses} Markdown parse(s) for {report.sources} source(s)."
+        f"{report.parses} Markdown parse(s) for {report.sources} source(s){kept}."
     )

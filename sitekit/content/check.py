@@ -7,7 +7,10 @@ an error. The build calls `check_site` before Pelican reads anything.
 
 The result is kept in the cache folder under the digest of everything the checks
 read (the content folder, the theme's templates, the settings they use and the checks'
-own code), so a build with no change does not check the same files again.
+own code), so a build with no change does not check the same files again. When only
+the text below some sources' metadata changed, only those sources are checked again
+(and those whose links read the ids in a changed text); the problems of the others,
+and of the checks of the whole, are kept.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sitekit.content.documents import check_documents, read_config
@@ -31,7 +34,7 @@ from sitekit.content.rules import (
     check_symlinks,
     project_from_settings,
 )
-from sitekit.content.source import content_files, shown_path
+from sitekit.content.source import content_files, head_and_body, shown_path
 from sitekit.content.static import check_static
 from sitekit.errors import Problem, SiteError
 from sitekit.settings import SettingsError, read_site_settings
@@ -39,7 +42,7 @@ from sitekit.settings import SettingsError, read_site_settings
 CACHE_LOG = logging.getLogger("sitekit.cache")
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_FILE = "content-checks.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # The settings the checks read: a change in any of them means checking again.
 SETTINGS_READ = ("PATH", "THEME", "MARKDOWN", "CONTENT_CHECKS", "DOCUMENTS")
 # The code of the checks: editing a rule means checking again.
@@ -55,13 +58,23 @@ def check_content(project: Project | Path) -> list[Problem]:
     """All problems of the content/*/*.md files, sorted by file and line."""
     if isinstance(project, Path):
         project = Project(content=project)
-    sources, problems = project.sources
-    problems = list(problems)
-    for source in sources:
-        problems.extend(check_file(source, project))
-    problems.extend(check_duplicates(sources))
-    problems.extend(check_symlinks(project))
-    return sorted(problems)
+    problems = [
+        problem
+        for path in content_files(project.content)
+        for problem in check_source(path, project)
+    ]
+    return sorted([*problems, *check_sources_together(project)])
+
+
+def check_source(path: Path, project: Project) -> list[Problem]:
+    """The problems of one source: reading it, then its metadata, text and links."""
+    source, problems = project.read(path)
+    return problems or list(check_file(source, project))
+
+
+def check_sources_together(project: Project) -> list[Problem]:
+    """What no one source shows: shared addresses and slugs, symlinks."""
+    return [*check_duplicates(project.sources[0]), *check_symlinks(project)]
 
 
 def check_templates(project: Project) -> list[Problem]:
@@ -96,7 +109,7 @@ def check_document_entries(project: Project) -> list[Problem]:
 
 
 CHECKERS: list[Callable[[Project], Iterable[Problem]]] = [
-    check_content,
+    check_sources_together,
     check_templates,
     check_document_entries,
     check_static,
@@ -104,8 +117,17 @@ CHECKERS: list[Callable[[Project], Iterable[Problem]]] = [
 
 
 def run_checks(project: Project) -> list[Problem]:
-    """The problems every checker finds, sorted by file and line."""
-    return sorted(problem for checker in CHECKERS for problem in checker(project))
+    """The problems of every source and every checker, sorted by file and line."""
+    return sorted(
+        [
+            *(
+                p
+                for path in content_files(project.content)
+                for p in check_source(path, project)
+            ),
+            *(p for checker in CHECKERS for p in checker(project)),
+        ]
+    )
 
 
 def report(problems: list[Problem], checked: str) -> str:
@@ -138,9 +160,21 @@ def report(problems: list[Problem], checked: str) -> str:
     return "\n".join(out)
 
 
-def inputs_digest(project: Project, settings: dict) -> str:
-    """The digest of everything the checks read: a different digest, new checks."""
+@dataclass
+class Inputs:
+    """What the checks read, as digests."""
+
+    digest: str  # all of it: the same, the same problems
+    context: str  # all but the text below the sources' metadata
+    sources: dict[str, str] = field(default_factory=dict)  # source → file digest
+
+
+def read_inputs(project: Project, settings: dict) -> Inputs:
+    """The digests of everything the checks read."""
     digest = hashlib.sha256(f"format={CACHE_FORMAT}".encode())
+    sources: dict[str, str] = {}
+    # The sources checked one by one; the document entries are checked together.
+    one_by_one = set(content_files(project.content))
     used = {key: settings.get(key) for key in SETTINGS_READ}
     digest.update(json.dumps(used, sort_keys=True, default=str).encode())
     for path in CODE:
@@ -158,31 +192,106 @@ def inputs_digest(project: Project, settings: dict) -> str:
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0")
                 if path.is_symlink():
                     digest.update(f"link:{path.readlink()}:{path.resolve()}".encode())
-                if path.is_file():
-                    digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+                if not path.is_file():
+                    continue
+                data = path.read_bytes()
+                if path in one_by_one:
+                    key = path.relative_to(root).as_posix()
+                    sources[key] = hashlib.sha256(data).hexdigest()
+                    data = head_and_body(data)[0]  # the text counts below
+                digest.update(hashlib.sha256(data).digest())
+    context = digest.hexdigest()
+    for key, value in sorted(sources.items()):
+        digest.update(f"{key}\0{value}".encode())
+    return Inputs(digest.hexdigest(), context, sources)
 
 
-def _load_cached(cache: Path, digest: str) -> list[Problem] | None:
+@dataclass
+class Checked:
+    """One source's problems, and the digests of the sources whose text they read."""
+
+    digest: str
+    problems: list[Problem]
+    consulted: dict[str, str]
+
+
+def check_changed(
+    project: Project, inputs: Inputs, kept: dict[str, Checked], together: list | None
+) -> tuple[list[Problem], dict[str, Checked], list[Problem]]:
+    """Check the sources not in `kept` (or changed since); `together` None: all of it.
+
+    Returns all problems, each source's entry and the problems of the whole.
+    """
+    checked: dict[str, Checked] = {}
+    for path in content_files(project.content):
+        key = path.relative_to(project.content).as_posix()
+        entry = kept.get(key)
+        if (
+            entry is None
+            or entry.digest != inputs.sources.get(key)
+            or any(inputs.sources.get(k) != d for k, d in entry.consulted.items())
+        ):
+            project.consulted = set()
+            problems = check_source(path, project)
+            consulted = {
+                (
+                    k := other.relative_to(project.content).as_posix()
+                ): inputs.sources.get(k, "")
+                for other in project.consulted
+                if other != path
+            }
+            entry = Checked(inputs.sources.get(key, ""), problems, consulted)
+        checked[key] = entry
+    if together is None:
+        together = [p for checker in CHECKERS for p in checker(project)]
+    every = [p for entry in checked.values() for p in entry.problems]
+    return sorted([*every, *together]), checked, together
+
+
+def _load_cached(cache: Path) -> dict:
+    """The last result: {} when there is none or it cannot be read."""
     try:
         stored = json.loads((cache / CACHE_FILE).read_text(encoding="utf-8"))
-        if stored["digest"] != digest:
-            return None
-        return [Problem(**problem) for problem in stored["problems"]]
+        if stored.get("format") != CACHE_FORMAT:
+            return {}
+        stored["problems"] = [Problem(**p) for p in stored["problems"]]
+        stored["together"] = [Problem(**p) for p in stored["together"]]
+        stored["sources"] = {
+            key: Checked(
+                e["digest"], [Problem(**p) for p in e["problems"]], e["consulted"]
+            )
+            for key, e in stored["sources"].items()
+        }
+        return stored
     except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         CACHE_LOG.warning("the content-check cache is unreadable (%s); checking", error)
-        return None
+        return {}
 
 
-def _save(cache: Path, digest: str, problems: list[Problem]) -> None:
+def _save(
+    cache: Path,
+    inputs: Inputs,
+    problems: list[Problem],
+    checked: dict[str, Checked],
+    together: list[Problem],
+) -> None:
     try:
         cache.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{CACHE_FILE}-", dir=cache)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            found = [asdict(problem) for problem in problems]
-            json.dump({"digest": digest, "problems": found}, file)
+            json.dump(
+                {
+                    "format": CACHE_FORMAT,
+                    "digest": inputs.digest,
+                    "context": inputs.context,
+                    "problems": [asdict(p) for p in problems],
+                    "together": [asdict(p) for p in together],
+                    "sources": {key: asdict(entry) for key, entry in checked.items()},
+                },
+                file,
+            )
         Path(temporary).replace(cache / CACHE_FILE)
     except OSError as error:
         CACHE_LOG.warning("cannot keep the content-check result (%s)", error)
@@ -196,15 +305,21 @@ def check_site(settings: dict, *, use_cache: bool = True) -> list[Problem]:
     project = project_from_settings(settings)
     if not project.content.is_dir():
         raise SettingsError(f"{project.content}: no such content folder")
-    cache = Path(settings["CACHE_PATH"]) if use_cache else None
-    digest = inputs_digest(project, settings) if cache else ""
-    if cache:
-        problems = _load_cached(cache, digest)
-        if problems is not None:
-            return problems
-    problems = run_checks(project)
-    if cache:
-        _save(cache, digest, problems)
+    if not use_cache:
+        return run_checks(project)
+    cache = Path(settings["CACHE_PATH"])
+    inputs = read_inputs(project, settings)
+    stored = _load_cached(cache)
+    if stored.get("digest") == inputs.digest:
+        return stored["problems"]
+    same = stored.get("context") == inputs.context
+    problems, checked, together = check_changed(
+        project,
+        inputs,
+        stored["sources"] if same else {},
+        stored["together"] if same else None,
+    )
+    _save(cache, inputs, problems, checked, together)
     return problems
 
 

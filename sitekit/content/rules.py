@@ -110,15 +110,28 @@ class Project:
     max_file_kb: int = MAX_FILE_KB
     documents: dict = field(default_factory=dict)  # the DOCUMENTS setting
     _ids: dict[Path, set[str]] = field(default_factory=dict, repr=False)
+    # The files whose rendered ids a check read (their bodies): check.py's cache
+    # keeps a file's problems only while these are unchanged.
+    consulted: set[Path] = field(default_factory=set, repr=False)
+
+    _read: dict[Path, tuple[ContentFile, list[Problem]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def read(self, path: Path) -> tuple[ContentFile, list[Problem]]:
+        """One source and the problems met reading it (read once)."""
+        if path not in self._read:
+            self._read[path] = read_content_file(
+                path, self.content, self.max_file_kb * 1024
+            )
+        return self._read[path]
 
     @cached_property
     def sources(self) -> tuple[list[ContentFile], list[Problem]]:
         """Every readable Markdown source, and the problems met reading them."""
         sources, problems = [], []
         for path in content_files(self.content):
-            source, read_problems = read_content_file(
-                path, self.content, self.max_file_kb * 1024
-            )
+            source, read_problems = self.read(path)
             problems.extend(read_problems)
             if not read_problems:
                 sources.append(source)
@@ -161,6 +174,7 @@ class Project:
 
     def ids_of(self, source: ContentFile) -> set[str]:
         """Every id in the rendered body: headings (toc), {#id} and footnotes."""
+        self.consulted.add(source.path)
         if source.path not in self._ids:
             html = self.renderer.reset().convert(source.body)
             self._ids[source.path] = set(re.findall(r'\sid="([^"]+)"', html))

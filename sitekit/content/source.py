@@ -170,6 +170,17 @@ def text_line(prefix: bytes) -> int:
     return prefix.count(b"\n") + 1
 
 
+def head_and_body(data: bytes) -> tuple[bytes, bytes]:
+    """A source's bytes up to its first empty line, and the rest.
+
+    The metadata always ends at or before that line, so the first part holds all of
+    it (and, after a line of spaces, perhaps some text: then more counts as
+    metadata, never less). No empty line: it is all head.
+    """
+    head, blank, body = data.partition(b"\n\n")
+    return (head, body) if blank else (data, b"")
+
+
 def content_files(content_root: Path) -> list[Path]:
     """Every Markdown source below content/; symlinks followed while inside it."""
     found = []

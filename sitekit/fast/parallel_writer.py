@@ -13,6 +13,12 @@ build with its message. Paginated listings and small sites are written in the pa
 exactly as stock Pelican does. Pelican's `content_written`, `feed_generated` and
 `feed_written` signals fire in the child that wrote the file: a plugin that needs them
 in the main process would see nothing (none of ours does).
+
+Pages not rendered again: while a page is rendered, every page or news item whose body
+it reads (`content`, `summary`) is noted, and the build runner keeps that record. When
+the next build's inputs differ only in some bodies (sitekit.builder.state), a page that
+read none of them is the same as last time: it is linked from the last release instead
+of rendered. A body read outside the rendering of a page counts as read by every page.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from pelican import signals
+from pelican.contents import Content
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
@@ -93,7 +100,8 @@ class ParallelWriter(Writer):
                 url=url,
                 **kwargs,
             )
-        if not self._claim(sanitised_join(self.output_path, name), override_output):
+        path = sanitised_join(self.output_path, name)
+        if not self._claim(path, override_output) or _kept(path):
             return None
         options = {
             "relative_urls": relative_urls,
@@ -127,7 +135,8 @@ class ParallelWriter(Writer):
         }
         if not path:  # only the feed object is wanted: build it now
             return super().write_feed(elements, context, **options)
-        if not self._claim(sanitised_join(self.output_path, path), override_output):
+        target = sanitised_join(self.output_path, path)
+        if not self._claim(target, override_output) or _kept(target):
             return None
         arguments = (list(elements), context.copy())
         self.jobs.append((self, Writer.write_feed, arguments, options))
@@ -162,18 +171,107 @@ def _render(jobs: Iterable[Job]) -> None:
     """Write pages with the stock method; the claims were made in the parent."""
     cleared: set[int] = set()
     for writer, method, arguments, options in jobs:
-        name = arguments[0] if arguments and isinstance(arguments[0], str) else ""
-        _WRITING[:] = [os.path.join(writer.output_path, name)]  # noqa: PTH118
+        name = arguments[0] if method is Writer.write_file else options["path"]
+        path = sanitised_join(writer.output_path, name)
+        _WRITING[:] = [path]
+        _PAGE[:] = [_key(path)]
+        _READ.setdefault(_PAGE[0], set())
         if id(writer) not in cleared:
             writer._written_files, writer._overridden_files = set(), set()
             cleared.add(id(writer))
-        method(writer, *arguments, **options)
+        try:
+            method(writer, *arguments, **options)
+        finally:
+            _PAGE[:] = []
+
+
+# --- Which bodies each page reads, and keeping the pages that read no changed one ----
+_ROOTS: list[tuple[str, str]] = []  # this build's output and content folders
+_KEEP: list[tuple[str, set[str], dict[str, list[str]]]] = []  # last release, reuse
+_READ: dict[str, set[str]] = {}  # output key → bodies read ("": outside any page)
+_PAGE: list[str] = []  # the output key of the page being rendered
+_KEPT: list[int] = [0]
+_RENDERED: list[int] = [0]
+
+
+def start_build(output: str, content: str, last: str | None = None, reuse=None) -> None:
+    """Called by the build runner before Pelican: where this build writes and reads.
+
+    With `last` (the last release's folder) and `reuse` (sitekit.builder.state.Reuse),
+    pages that read none of the changed bodies are linked from `last`.
+    """
+    _ROOTS[:] = [(os.path.abspath(output), os.path.abspath(content))]  # noqa: PTH100
+    _READ.clear()
+    _KEPT[0] = _RENDERED[0] = 0
+    _KEEP[:] = []
+    if last is not None and reuse is not None:
+        _KEEP.append((last, set(reuse.changed), reuse.pages_read))
+        everywhere = set(reuse.pages_read.get("", ()))
+        if everywhere & reuse.changed:
+            _KEEP.clear()  # a changed body was read outside the pages: render all
+
+
+def pages_read() -> dict[str, list[str]]:
+    """Output key → the bodies it read, in this build (for the next one)."""
+    return {key: sorted(read) for key, read in sorted(_READ.items())}
+
+
+def pages_kept() -> tuple[int, int]:
+    """How many pages this build rendered, and how many it linked from the last one."""
+    return _RENDERED[0], _KEPT[0]
+
+
+def _key(path: str) -> str:
+    """`path` below the output folder (both absolute and normalised: no relpath)."""
+    return path[len(_ROOTS[0][0]) + 1 :] if _ROOTS else path
+
+
+def _kept(path: str) -> bool:
+    """Link the page at `path` from the last release when it can be kept."""
+    if not _KEEP or not _ROOTS:
+        return False
+    last, changed, pages_read = _KEEP[0]
+    key = _key(path)
+    read = pages_read.get(key)
+    if read is None or changed.intersection(read):
+        return False
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
+        os.link(os.path.join(last, key), path)  # noqa: PTH118
+    except FileNotFoundError:
+        return False
+    _READ[key] = set(read)
+    _KEPT[0] += 1
+    return True
+
+
+def _note_read(content: Content) -> None:
+    if not _ROOTS or not getattr(content, "source_path", None):
+        return
+    root = _ROOTS[0][1] + os.sep
+    path = content.source_path
+    # A text outside the content folder keeps its whole path: the next build does
+    # not know it as a body, and renders every page (sitekit.builder.state).
+    source = path[len(root) :] if path.startswith(root) else path
+    _READ.setdefault(_PAGE[0] if _PAGE else "", set()).add(source)
+
+
+def _tracking(memoized_method) -> Callable[..., str]:
+    """Content's memoized `get_content` or `get_summary`, noting whose body is read."""
+
+    def read(self, siteurl):
+        _note_read(self)
+        return memoized_method(self, siteurl)
+
+    read.__doc__ = memoized_method.func.__doc__
+    return read
 
 
 # A full or read-only disk: said as the build runner says it, with the page's path
 # (an error of write() names no file).
 WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
 _WRITING: list[str] = []  # the page being written
+READ_REPORT = -2  # a child's last line: which bodies its pages read
 
 
 class _PipeHandler(logging.Handler):
@@ -199,6 +297,8 @@ def _child(jobs: Iterable[Job], write_fd: int) -> None:
             logging.getLogger().handlers = [_PipeHandler(stream)]
             try:
                 _render(jobs)
+                read = {key: sorted(sources) for key, sources in _READ.items()}
+                stream.write(json.dumps({"level": READ_REPORT, "read": read}) + "\n")
             except BaseException as error:  # report everything, then exit
                 message = describe_error(error)
                 if isinstance(error, OSError) and error.errno in WRITE_ERRORS:
@@ -264,7 +364,10 @@ def wait_for_children() -> None:
         with os.fdopen(read_fd, encoding="utf-8") as stream:
             for line in stream:
                 report = json.loads(line)
-                if report["level"] < 0:
+                if report["level"] == READ_REPORT:
+                    for key, sources in report["read"].items():
+                        _READ.setdefault(key, set()).update(sources)
+                elif report["level"] < 0:
                     failures.append(report["message"])
                 else:
                     logger = logging.getLogger(report.get("logger", LOG.name))
@@ -320,6 +423,7 @@ def _take_jobs() -> list[Job]:
     jobs = [job for writer in _WRITERS for job in writer.jobs]
     for writer in _WRITERS:
         writer.jobs = []
+    _RENDERED[0] += len(jobs)
     return jobs
 
 
@@ -327,5 +431,9 @@ def register() -> None:
     """Connect the plugin to Pelican's signals (none: stock path, see contract)."""
     if not contract.holds():
         return
+    for name in ("get_content", "get_summary"):
+        method = Content.__dict__[name]
+        if hasattr(method, "func"):  # not wrapped yet (a plugin registers per site)
+            setattr(Content, name, _tracking(method))
     signals.get_writer.connect(provide_writer)
     signals.finalized.connect(write_deferred)

@@ -6,18 +6,28 @@ Pagefind reads each page's `<html lang>` and writes one index per language into
 `pagefind/`: the search page of a language loads only that language's index.
 Only the part of a page marked `data-pagefind-body` (the main content; not the
 navigation, the footer, the search page or the site map) is indexed.
+
+Pagefind indexes each language apart, so it runs once per language, on that
+language's pages alone, and the bundles are put together: the same files as one run
+over the whole site (tests/plugins check this). A language whose pages did not change
+since the last build takes its part of the bundle from the cache folder: a build after
+one edit indexes one language, not all.
 """
 
 from __future__ import annotations
 
 import errno
 import gzip
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -79,20 +89,15 @@ def index_site(output_dir: Path, settings: dict) -> None:
     if not settings.get("SEARCH_INDEX", True):
         LOG.debug("%s SEARCH_INDEX = False: no search index", LOG_PREFIX)
         return
-    command = [
-        str(get_executable()),  # the binary in the pinned PyPI package pagefind-bin
-        "--site",
-        str(output_dir),
-        "--output-subdir",
-        BUNDLE,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SearchIndexError(
-            f"Pagefind failed (exit {result.returncode}) on {output_dir}:\n"
-            f"{result.stdout}{result.stderr}"
-        )
-    verify_bundle(output_dir / BUNDLE)
+    cache = None  # the last build's index of each language
+    if settings.get("CACHE_PATH"):
+        cache = Path(settings["CACHE_PATH"]) / "search"
+    groups = _groups(output_dir)
+    if groups:
+        _index_by_language(output_dir, groups, cache)
+    else:  # no page marks its content: Pagefind decides (and explains) alone
+        _finish_pagefind(_start_pagefind(output_dir), output_dir)
+    verify_bundle(output_dir / BUNDLE)  # the parts taken from the cache too
     _sort_entry_file(output_dir)
     _remove_unused(output_dir)
     languages = indexed_languages(output_dir)
@@ -106,6 +111,183 @@ def index_site(output_dir: Path, settings: dict) -> None:
         LOG_PREFIX,
         ", ".join(f"{code}: {count} pages" for code, count in languages.items()),
     )
+
+
+# --- One Pagefind run per language ---------------------------------------------------
+HTML_LANG = re.compile(rb"<html\b[^>]*?\slang=[\"']?([^\"'\s>]*)", re.IGNORECASE)
+MARKED = re.compile(rb"<[a-z][^>]*\sdata-pagefind-body[\s=/>]", re.IGNORECASE)
+SHARED = "shared"  # the cache's part that is the same for every language
+
+
+@dataclass
+class _Group:
+    """The pages of one `<html lang>`: Pagefind makes that language's index of them."""
+
+    pages: list[str] = field(default_factory=list)
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    marked: bool = False  # a page marks its content (else Pagefind skips them all)
+
+
+def _groups(site: Path) -> dict[str, _Group]:
+    """The site's HTML pages by language; {} when no page marks its content."""
+    groups: dict[str, _Group] = {}
+    for path in sorted(site.rglob("*.html")):
+        if BUNDLE in path.relative_to(site).parts[:1]:
+            continue
+        data = path.read_bytes()
+        found = HTML_LANG.search(data, 0, 4096)
+        lang = found[1].decode("ascii", "replace") if found else ""
+        group = groups.setdefault(lang, _Group())
+        key = path.relative_to(site).as_posix()
+        group.pages.append(key)
+        group.digest.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
+        group.marked = group.marked or MARKED.search(data) is not None
+    if not any(group.marked for group in groups.values()):
+        return {}
+    # In one run over the whole site, pages of a language that marks nothing are
+    # skipped (another language marks its content): the same here.
+    return {lang: group for lang, group in groups.items() if group.marked}
+
+
+def _index_by_language(
+    site: Path, groups: dict[str, _Group], cache: Path | None
+) -> None:
+    """Index each language apart (or take it from the cache), into `site`'s bundle.
+
+    Each language's pages are linked into a folder of their own (named like the
+    staging folder, so a killed build's is removed with it) and indexed there, all
+    languages at once; the bundles are then put together.
+    """
+    bundle = site / BUNDLE
+    bundle.mkdir()
+    entry: dict = {}
+    running = []
+    for lang, group in sorted(groups.items()):
+        kept = cache / _cache_key(lang, group) if cache else None
+        if kept is not None and _take(kept, bundle, entry):
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"{site.name}-search-", dir=site.parent))
+        running.append((kept, work))
+        for page in group.pages:
+            (work / page).parent.mkdir(parents=True, exist_ok=True)
+            os.link(site / page, work / page)
+    processes = [_start_pagefind(work) for _, work in running]
+    try:
+        for (kept, work), process in zip(running, processes, strict=True):
+            _finish_pagefind(process, site)
+            names, part = _move_bundle(work / BUNDLE, bundle, entry)
+            if kept is not None:
+                _keep(bundle, names, part, kept)
+    finally:
+        for (_, work), process in zip(running, processes, strict=True):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            shutil.rmtree(work, ignore_errors=True)
+    entry_file = bundle / "pagefind-entry.json"
+    entry_file.write_text(json.dumps(entry), encoding="utf-8")
+    if cache is not None:
+        _prune(cache, {_cache_key(lang, group) for lang, group in groups.items()})
+
+
+def _cache_key(lang: str, group: _Group) -> str:
+    return f"{lang or 'none'}-{group.digest.hexdigest()[:32]}"
+
+
+def _start_pagefind(site: Path) -> subprocess.Popen:
+    command = [
+        str(get_executable()),  # the binary in the pinned PyPI package pagefind-bin
+        "--site",
+        str(site),
+        "--output-subdir",
+        BUNDLE,
+    ]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _finish_pagefind(process: subprocess.Popen, site: Path) -> None:
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise SearchIndexError(
+            f"Pagefind failed (exit {process.returncode}) on {site}:\n{output}"
+        )
+
+
+def _move_bundle(source: Path, bundle: Path, entry: dict) -> tuple[list[str], dict]:
+    """Move one language's bundle into `bundle` and merge its entry into `entry`.
+
+    Returns its files and its own entry.
+    """
+    part = json.loads((source / "pagefind-entry.json").read_text(encoding="utf-8"))
+    if set(part["languages"]) & set(entry.get("languages", {})):
+        raise SearchIndexError(
+            f"Pagefind gave two groups of pages the language(s) "
+            f"{sorted(set(part['languages']) & set(entry['languages']))}: check "
+            "the lang attribute of <html> in the templates"
+        )
+    _merge_entry(entry, part)
+    names = []
+    for path in sorted(source.rglob("*")):
+        name = path.relative_to(source).as_posix()
+        if not path.is_file() or name == "pagefind-entry.json":
+            continue
+        target = bundle / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)  # the scripts are the same in every run: last one wins
+        names.append(name)
+    return names, part
+
+
+def _merge_entry(entry: dict, part: dict) -> None:
+    languages = {**entry.get("languages", {}), **part["languages"]}
+    entry.update(part)
+    entry["languages"] = languages
+
+
+def _keep(bundle: Path, names: list[str], entry: dict, kept: Path) -> None:
+    """Link one language's part of the bundle into the cache, for the next build."""
+    part = kept.with_name(f".{kept.name}-{os.getpid()}")
+    try:
+        shutil.rmtree(part, ignore_errors=True)
+        for name in names:
+            (part / name).parent.mkdir(parents=True, exist_ok=True)
+            os.link(bundle / name, part / name)
+        (part / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
+        shutil.rmtree(kept, ignore_errors=True)
+        part.replace(kept)
+    except OSError as error:  # the index is made; only the next build is slower
+        LOG.info("%s cannot keep the index of %s (%s)", LOG_PREFIX, kept.name, error)
+        shutil.rmtree(part, ignore_errors=True)
+
+
+def _take(kept: Path, bundle: Path, entry: dict) -> bool:
+    """Link a language's part from the cache into `bundle`; False if it is not there."""
+    try:
+        part = json.loads((kept / "pagefind-entry.json").read_text(encoding="utf-8"))
+        files = [p for p in sorted(kept.rglob("*")) if p.is_file()]
+        for path in files:
+            name = path.relative_to(kept).as_posix()
+            if name == "pagefind-entry.json":
+                continue
+            target = bundle / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                os.link(path, target)
+    except (OSError, ValueError):
+        return False
+    _merge_entry(entry, part)
+    return True
+
+
+def _prune(cache: Path, used: set[str]) -> None:
+    """Keep only the parts this build used: one per language."""
+    if not cache.is_dir():
+        return
+    for path in cache.iterdir():
+        if path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def verify_bundle(bundle: Path) -> None:

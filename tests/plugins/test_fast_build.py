@@ -114,6 +114,27 @@ def test_generated_corpus_is_byte_identical_with_parallel_writing(tmp_path):
     feeds = [name for name in tree(tmp_path / "out") if name.endswith("atom.xml")]
     assert len(feeds) == 4
     assert (tmp_path / "out" / "sitemap.xml").is_file()
+    assert_search_index_is_one_pagefind_run(tmp_path / "out", tmp_path / "one-run")
+
+
+def assert_search_index_is_one_pagefind_run(output, work):
+    """The index made language by language equals one Pagefind run over the site.
+
+    After the build's own steps on that run: entry sorted, unused interfaces removed.
+    """
+    from pagefind_bin import get_executable
+
+    from sitekit.visitors import search
+
+    for page in output.rglob("*.html"):
+        if "pagefind" not in page.relative_to(output).parts:
+            (work / page.relative_to(output)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(page, work / page.relative_to(output))
+    command = [get_executable(), "--site", work, "--output-subdir", "pagefind"]
+    subprocess.run(command, check=True, capture_output=True)
+    search._sort_entry_file(work)
+    search._remove_unused(work)
+    assert tree(work / "pagefind") == tree(output / "pagefind")
 
 
 def test_nothing_changed_skips_the_build_and_touches_nothing(site_copy, tmp_path):
@@ -154,8 +175,24 @@ def test_a_build_without_search_index_is_not_taken_for_a_full_one(site_copy, tmp
     assert (tmp_path / "out" / "pagefind" / "pagefind-entry.json").is_file()
 
 
+KEPT = re.compile(r"(\d+) page\(s\) rendered, (\d+) kept")
+
+
+def pages_read(cache) -> dict[str, list[str]]:
+    """What the last build recorded: output file → the texts (bodies) it read."""
+    (state,) = cache.glob("*build-state.json")
+    return json.loads(state.read_text())["pages_read"]
+
+
+def search_parts(cache) -> set[str]:
+    """The cached search index parts: one per language, named by its pages' digest."""
+    return {path.name for path in (cache / "search").iterdir()}
+
+
 def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
+    """And renders only the pages that read its text, and indexes only its language."""
     assert build(site_copy, tmp_path).returncode == 0
+    before = search_parts(tmp_path / "cache")
     page = site_copy / "pages" / "statuut.fr.md"
     page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
 
@@ -164,7 +201,29 @@ def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
     assert again.returncode == 0, again.stderr
     assert parses(again) == 1
     assert "Une phrase ajoutée." in (tmp_path / "out/fr/statut.html").read_text()
+    # The pages that read the text (the page itself) are rendered; the rest kept.
+    read = pages_read(tmp_path / "cache")
+    readers = {key for key, texts in read.items() if "pages/statuut.fr.md" in texts}
+    assert "fr/statut.html" in readers
+    rendered, kept = map(int, KEPT.search(again.stdout).groups())
+    assert (rendered, kept) == (len(readers), len(read) - len(readers))
+    changed = before ^ search_parts(tmp_path / "cache")
+    assert {name.split("-")[0] for name in changed} == {"fr"}
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+
+
+def test_editing_metadata_renders_every_page(site_copy, tmp_path):
+    """A title shows on other pages (menus, language switcher): nothing is kept."""
+    assert build(site_copy, tmp_path).returncode == 0
+    page = site_copy / "pages" / "statuut.fr.md"
+    text = page.read_text()
+    page.write_text(text.replace("Title: ", "Title: Le ", 1))
+
+    again = build(site_copy, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "Le " in (tmp_path / "out/fr/statut.html").read_text()
+    assert KEPT.search(again.stdout) is None  # nothing kept: all rendered
 
 
 def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_theme):

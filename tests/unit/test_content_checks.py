@@ -544,6 +544,24 @@ def test_an_unchanged_content_folder_is_checked_once(tmp_path):
     assert cached.stat().st_mtime_ns != stamp
 
 
+def test_a_text_edit_checks_again_the_files_whose_links_read_it(tmp_path):
+    """Kept problems follow the texts they read: a heading gone breaks its anchors."""
+    linking = page("Zie [ander]({filename}ander.nl.md#voorwaarden).")
+    files = {"pages/statuut.nl.md": linking, "pages/ander.nl.md": OTHER}
+    assert run_check(tmp_path, files).returncode == 0
+    renamed = OTHER.replace("## Voorwaarden", "## Andere kop")
+
+    result = run_check(tmp_path, {**files, "pages/ander.nl.md": renamed})
+
+    assert result.returncode == 1
+    assert "content/pages/statuut.nl.md:6:" in result.stderr
+    assert "#voorwaarden" in result.stderr
+    fresh = run_main(
+        main, ["--content", tmp_path / "content", "--cache", tmp_path / "fresh"]
+    )
+    assert (fresh.stdout, fresh.stderr) == (result.stdout, result.stderr)
+
+
 def test_a_binary_file_named_md_is_one_clear_error(tmp_path):
     result = run_check(tmp_path, {"pages/statuut.nl.md": b"\x00" * 64})
     assert result.returncode == 1
