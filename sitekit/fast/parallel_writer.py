@@ -438,8 +438,14 @@ def write_deferred(pelican) -> None:
 
 def _running_children() -> int:
     """Writers still at work (WNOWAIT: wait_for_children still reaps them)."""
-    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
-    return sum(os.waitid(os.P_PID, pid, flags) is None for pid, _ in _CHILDREN)
+    return sum(_running(pid) for pid, _ in _CHILDREN)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:  # reaped by someone else: not running
+        return False
 
 
 def _take_jobs() -> list[Job]:
