@@ -185,10 +185,16 @@ def catalogs(c):
         "articles": "articles per language in the generated corpus (default 600)",
         "rounds": "rounds of each build; the table shows medians (default 3)",
         "publish": "also run the publishing benchmark (invoke bench-publish)",
+        "scale": "the growth table instead: builds and publishes by size",
+        "sizes": "the sizes of --scale, comma-separated (default 600,2400,6000)",
     }
 )
-def bench(c, articles=600, rounds=3, publish=False):
+def bench(c, articles=600, rounds=3, publish=False, scale=False, sizes=None):
     """Benchmark builds: stock Pelican vs ours (vs Hugo when installed)."""
+    if scale:
+        extra = f" --sizes {shlex.quote(str(sizes))}" if sizes else ""
+        c.run(f"{PYTHON} -m sitekit.dev bench --scale{extra}")
+        return
     c.run(
         f"{PYTHON} -m sitekit.dev bench"
         f" --articles {int(articles)} --rounds {int(rounds)}"

@@ -394,7 +394,8 @@ def scale(sizes: tuple[int, ...] = SCALES) -> str:
             try:
                 first, again = publish_twice(output)
             except RuntimeError as error:  # shown in the table, the sizes go on
-                first, again = "failed: " + str(error).splitlines()[1][:60], "—"
+                said = str(error).splitlines() or [""]
+                first, again = "failed: " + said[min(1, len(said) - 1)][:60], "—"
             per_page.append(cold.median() / pages)
             lines.append(
                 f"| {articles} | {pages} | {cold.median():.1f} s | "

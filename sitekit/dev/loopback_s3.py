@@ -5,6 +5,11 @@ The proxy counts every request that reaches the storage, whichever client sent i
 so failure handling is tested against real HTTP traffic and not against mocks. Like
 S3 and unlike moto, it refuses an upload whose body does not match its Content-MD5.
 Everything binds to 127.0.0.1 only.
+
+Moto keeps its buckets in module globals, shared by every server started in one
+process: each loopback therefore starts by emptying them, so it never sees the
+buckets and objects of an earlier one (the growth benchmark publishes three sites
+one after the other). Use one loopback at a time in a process.
 """
 
 from __future__ import annotations
@@ -145,6 +150,7 @@ class S3Loopback:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         self.moto_host, self.moto_port = self._moto.get_host_and_port()
+        self._reset_moto()
         self.lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.log: list[Request] = []
@@ -154,6 +160,18 @@ class S3Loopback:
         self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
         self._thread.start()
         self.endpoint_url = f"http://127.0.0.1:{self._proxy.server_address[1]}"
+
+    def _reset_moto(self) -> None:
+        """Forget every bucket and object moto holds in this process."""
+        connection = http.client.HTTPConnection(self.moto_host, self.moto_port)
+        try:
+            connection.request("POST", "/moto-api/reset")
+            answer = connection.getresponse()
+            answer.read()
+        finally:
+            connection.close()
+        if answer.status != 200:
+            raise RuntimeError(f"moto did not reset its state: HTTP {answer.status}")
 
     def reset_counts(self) -> None:
         """Forget the requests counted so far."""

@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import importlib.util
 import io
-import itertools
 import json
 import os
 import shutil
@@ -278,9 +277,6 @@ def _bench(site: Path) -> int:
     return 0
 
 
-_SCALE_BUCKETS = itertools.count(1)
-
-
 def publish_once_each(output: Path) -> tuple[str, str]:
     """`invoke publish` of `output` to moto on loopback: first, then nothing changed.
 
@@ -292,9 +288,12 @@ def publish_once_each(output: Path) -> tuple[str, str]:
     with loopback_credentials(), S3Loopback() as loopback:
         import boto3
 
-        boto3.client("s3", endpoint_url=loopback.endpoint_url).create_bucket(
-            Bucket="bench-scale"
-        )
+        client = boto3.client("s3", endpoint_url=loopback.endpoint_url)
+        client.create_bucket(Bucket="bench-scale")
+        # A first publish is measured only into an empty bucket: objects left by an
+        # earlier size would turn it into a publish with deletions (and refuse it).
+        if client.list_objects_v2(Bucket="bench-scale", MaxKeys=1).get("KeyCount"):
+            raise RuntimeError("the benchmark's bucket is not empty before publishing")
         settings = validate(
             {
                 "bucket": "bench-scale",

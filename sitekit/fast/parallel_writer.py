@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import json
 import logging
 import multiprocessing
@@ -32,6 +33,7 @@ import os
 import signal
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -343,8 +345,16 @@ def write_in_parallel(jobs: list[Job], workers: int) -> None:
     size = max(1, -(-len(jobs) // (workers * RUNS_PER_WORKER)))  # rounded up
     runs = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     next_run = multiprocessing.get_context("fork").Value("i", 0)
-    for _ in range(workers):
+    # A subsite's writer may still be at work: fork the others as cores free up, so
+    # that no more than `workers` write at once (each child's RSS counts the whole
+    # parent) and no core idles while runs are left.
+    forked = 0
+    while forked < workers and (not forked or next_run.value < len(runs)):
+        if forked and _running_children() >= workers:
+            time.sleep(0.05)
+            continue
         _fork(_runs_in_turn(runs, next_run))
+        forked += 1
     wait_for_children()
 
 
@@ -357,8 +367,13 @@ def _fork(jobs: Iterable[Job]) -> None:
     sys.stderr.flush()
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
+    # Frozen, the parent's objects are never scanned by a child's garbage collector,
+    # which would otherwise write to (and so copy) every page of the shared heap.
+    gc.freeze()
     pid = os.fork()
-    if pid == 0:
+    if pid:
+        gc.unfreeze()
+    else:
         die_with_parent(parent)  # a killed build leaves no writer behind
         os.close(read_fd)
         _child(jobs, write_fd)
@@ -416,7 +431,9 @@ def write_deferred(pelican) -> None:
     workers = options["workers"]
     recorded = sum(len(writer.jobs) for writer in _WRITERS)
     if pelican.settings["DEFAULT_LANG"] != DEFAULT_LANG:
-        if workers >= 2 and recorded >= options["fork_writers_from"]:
+        # One writer at most while this process still builds: it has a core too.
+        busy = _running_children() >= workers - 1
+        if workers >= 2 and recorded >= options["fork_writers_from"] and not busy:
             _fork(_take_jobs())
         return
     jobs = _take_jobs()
@@ -427,6 +444,18 @@ def write_deferred(pelican) -> None:
     else:
         write_in_parallel(jobs, workers)
     LOG.debug("%s wrote %d pages with %d process(es)", LOG_PREFIX, len(jobs), workers)
+
+
+def _running_children() -> int:
+    """Writers still at work (WNOWAIT: wait_for_children still reaps them)."""
+    return sum(_running(pid) for pid, _ in _CHILDREN)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:  # reaped by someone else: not running
+        return False
 
 
 def _take_jobs() -> list[Job]:
