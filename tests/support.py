@@ -109,8 +109,9 @@ class Page:
 class Site:
     """The built output folder."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, log: str = "") -> None:
         self.output = output
+        self.log = log  # what the build printed on stdout, when it was built here
 
     @cached_property
     def pages(self) -> list[Page]:
@@ -199,8 +200,9 @@ def built_once(base: Path, name: str, **options) -> Site:
         if not (folder / ".built").exists():
             result = run_build(output, **options)
             assert result.returncode == 0, result.stdout + result.stderr
-            (folder / ".built").touch()
-    return Site(output)
+            # Kept, so a test can read the cold build's summary (its parse count).
+            (folder / ".built").write_text(result.stdout, encoding="utf-8")
+    return Site(output, (folder / ".built").read_text(encoding="utf-8"))
 
 
 def start_livereload(
