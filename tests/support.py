@@ -165,6 +165,13 @@ def run_build(
         plain=plain,
         search_index=search_index,
     )
+    return run_build_command(command, siteurl)
+
+
+def run_build_command(
+    command: list[str], siteurl: str = SITEURL
+) -> subprocess.CompletedProcess:
+    """Run a `build_command` as `run_build` does; stdout and stderr as text."""
     return _BUILD_SERVER.run(command, {**BUILD_ENV, "SITEURL": siteurl})
 
 
