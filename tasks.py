@@ -218,8 +218,9 @@ def test(c, quick=False):
     """Run every check: lint, content checks, then all tests (they build the site)."""
     env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     # One worker per core; a module's tests stay together, so a module's fixtures
-    # (a browser audit of every page) are made once.
-    command = f"{PYTHON} -m pytest -n auto --dist loadscope"
+    # (a browser audit of every page) are made once. Modules start in the order of
+    # tests/conftest.py (costliest levels first), not sorted by their test count.
+    command = f"{PYTHON} -m pytest -n auto --dist loadscope --no-loadscope-reorder"
     c.run(command + (' -m "not slow"' if quick else ""), env=env, pty=False)
 
 

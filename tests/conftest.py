@@ -18,12 +18,24 @@ from tests.support import RELEASE, Site, built_once, run_build, write_files
 LEVELS = ("unit", "plugins", "site", "browser")
 
 
+# The order the levels start in (`invoke test` keeps it: --no-loadscope-reorder): the
+# costliest first (one browser module or publishing module runs for a minute on one
+# worker), the many short unit tests last, where they fill the workers' last gaps.
+START_ORDER = ("browser", "plugins", "site", "unit")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test with its level: the folder below tests/ it lives in."""
     for item in items:
         level = Path(item.path).parent.name
         if level in LEVELS:
             item.add_marker(getattr(pytest.mark, level))
+
+    def start(item: pytest.Item) -> int:
+        level = Path(item.path).parent.name
+        return START_ORDER.index(level) if level in START_ORDER else len(START_ORDER)
+
+    items.sort(key=start)  # stable: within a level, the collection order
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

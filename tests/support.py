@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
+import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -109,8 +112,9 @@ class Page:
 class Site:
     """The built output folder."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, log: str = "") -> None:
         self.output = output
+        self.log = log  # what the build printed on stdout, when it was built here
 
     @cached_property
     def pages(self) -> list[Page]:
@@ -145,9 +149,12 @@ def run_build(
     theme: Path | None = None,
     search_index: bool = True,
 ) -> subprocess.CompletedProcess:
-    """Run the real build command in a fresh process, as `invoke build` does.
+    """Run the real build command in a new process, as `invoke build` does.
 
-    The cache lives beside the output unless given, so tests never share one.
+    The process is a fork of a Python that has the build's modules imported (see
+    tests/build_server.py), as `invoke livereload`'s rebuilds are: the same build,
+    without a new interpreter's imports. The cache lives beside the output unless
+    given, so tests never share one.
     """
     command = build_command(
         ROOT / settings,
@@ -158,11 +165,67 @@ def run_build(
         plain=plain,
         search_index=search_index,
     )
-    # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
-    env = {**os.environ, "SITEURL": siteurl, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    return run_build_command(command, siteurl)
+
+
+def run_build_command(
+    command: list[str], siteurl: str = SITEURL
+) -> subprocess.CompletedProcess:
+    """Run a `build_command` as `run_build` does; stdout and stderr as text."""
+    return _BUILD_SERVER.run(command, {**BUILD_ENV, "SITEURL": siteurl})
+
+
+# COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
+BUILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
+
+
+class _BuildServer:
+    """tests/build_server.py, started at the first build of this test process."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def run(
+        self, command: list[str], env: dict[str, str]
+    ) -> subprocess.CompletedProcess:
+        module = command.index("sitekit.builder")
+        assert command[module - 1 : module] == ["-m"], command
+        with self.lock, tempfile.TemporaryDirectory() as folder:
+            stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
+            request = {
+                "argv": command[module + 1 :],
+                "env": env,
+                "cwd": str(ROOT),
+                "stdout": str(stdout),
+                "stderr": str(stderr),
+            }
+            process = self._started()
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            answer = process.stdout.readline()
+            assert answer, "tests/build_server.py stopped; see the output above"
+            return subprocess.CompletedProcess(
+                command,
+                json.loads(answer),
+                stdout.read_text(encoding="utf-8", errors="replace"),
+                stderr.read_text(encoding="utf-8", errors="replace"),
+            )
+
+    def _started(self) -> subprocess.Popen:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.build_server"],
+                cwd=ROOT,
+                env={**BUILD_ENV, "SITEURL": SITEURL},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        return self.process
+
+
+_BUILD_SERVER = _BuildServer()
 
 
 def run_main(
@@ -199,8 +262,9 @@ def built_once(base: Path, name: str, **options) -> Site:
         if not (folder / ".built").exists():
             result = run_build(output, **options)
             assert result.returncode == 0, result.stdout + result.stderr
-            (folder / ".built").touch()
-    return Site(output)
+            # Kept, so a test can read the cold build's summary (its parse count).
+            (folder / ".built").write_text(result.stdout, encoding="utf-8")
+    return Site(output, (folder / ".built").read_text(encoding="utf-8"))
 
 
 def start_livereload(

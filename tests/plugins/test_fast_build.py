@@ -14,14 +14,16 @@ from sitekit.builder.cli import build_command
 from sitekit.dev.corpus import write_corpus
 from sitekit.fast.markdown_cache import CACHE_FILE
 from sitekit.languages import LANGUAGE_CODES
-from tests.support import ROOT, SITEURL, run_build
+from tests.support import ROOT, SITEURL, built_once, run_build
 
 PARSES = re.compile(r"(\d+) Markdown parse\(s\) for (\d+) source\(s\)")
 
 
-def parses(result: subprocess.CompletedProcess) -> int:
-    match = PARSES.search(result.stdout)
-    assert match, result.stdout + result.stderr
+def parses(result: subprocess.CompletedProcess | str) -> int:
+    """The Markdown parses a build reported (from its result, or its stdout)."""
+    stdout = result if isinstance(result, str) else result.stdout
+    match = PARSES.search(stdout)
+    assert match, stdout if isinstance(result, str) else stdout + result.stderr
     return int(match[1])
 
 
@@ -50,9 +52,30 @@ def assert_same_as_plain(content, fast_output, tmp_path, settings="publishconf.p
         cache=tmp_path / "plain-cache",
     )
     assert result.returncode == 0, result.stderr
+    assert_same_files(fast_output, plain_output)
+
+
+def assert_same_files(fast_output, plain_output) -> None:
     plain, fast = tree(plain_output), tree(fast_output)
     assert sorted(fast) == sorted(plain)
     assert [name for name in plain if plain[name] != fast[name]] == []
+
+
+@pytest.fixture
+def same_as_plain_real_site(tmp_path_factory):
+    """`assert_same_as_plain` for an unedited copy of the real content.
+
+    The stock build of the real content is made once per run and shared: its bytes
+    do not depend on the content folder's path or the output's (a stock build of
+    a copy is byte-identical to one of content/).
+    """
+    base = tmp_path_factory.getbasetemp()
+    plain = built_once(base, "plain", plain=True).output
+
+    def check(fast_output) -> None:
+        assert_same_files(fast_output, plain)
+
+    return check
 
 
 @pytest.fixture
@@ -84,13 +107,15 @@ def build(content, tmp_path, **options):
     )
 
 
-def test_real_site_is_byte_identical_to_a_stock_build(site_copy, tmp_path):
-    result = build(site_copy, tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert parses(result) == page_and_news_sources(
-        site_copy
-    )  # cold: every source once, for four languages
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+def test_real_site_is_byte_identical_to_a_stock_build(
+    tmp_path_factory, same_as_plain_real_site
+):
+    # The run's shared production build of content/ (the site tests read it too):
+    # a cold fast build, with its own cache.
+    fast = built_once(tmp_path_factory.getbasetemp(), "production")
+    # cold: every source once, for four languages
+    assert parses(fast.log) == page_and_news_sources(ROOT / "content")
+    same_as_plain_real_site(fast.output)
 
 
 def test_generated_corpus_is_byte_identical_with_parallel_writing(tmp_path):
@@ -147,17 +172,6 @@ def test_nothing_changed_skips_the_build_and_touches_nothing(site_copy, tmp_path
     assert again.returncode == 0, again.stderr
     assert "Nothing changed since the last build" in again.stdout
     assert {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()} == mtimes
-
-
-def test_a_damaged_output_is_rebuilt_not_skipped(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    (tmp_path / "out" / "statuut.html").unlink()
-
-    again = build(site_copy, tmp_path)
-
-    assert "Nothing changed" not in again.stdout
-    assert parses(again) == 0  # the parses come from the cache
-    assert (tmp_path / "out" / "statuut.html").is_file()
 
 
 def test_a_build_without_search_index_is_not_taken_for_a_full_one(site_copy, tmp_path):
@@ -323,56 +337,95 @@ def test_changing_a_markdown_setting_parses_everything_again(site_copy, tmp_path
     assert parses(again) == page_and_news_sources(site_copy)
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [b"", b"not a cache at all", b'{"format": 2, "entries": {"ab'],
-    ids=["empty", "garbage", "half-written"],
-)
-def test_a_damaged_parse_cache_is_rebuilt_with_a_warning(site_copy, tmp_path, damage):
-    assert build(site_copy, tmp_path).returncode == 0
-    (tmp_path / "cache" / CACHE_FILE).write_bytes(damage)
-    (tmp_path / "out" / "statuut.html").unlink()  # so the build is not skipped
+def damage_parse_cache(data: bytes):
+    def damage(cache) -> None:
+        (cache / CACHE_FILE).write_bytes(data)
 
-    again = build(site_copy, tmp_path)
-
-    assert again.returncode == 0, again.stderr
-    assert "could not be used" in again.stdout + again.stderr
-    assert parses(again) == page_and_news_sources(site_copy)
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
-    cached = json.loads((tmp_path / "cache" / CACHE_FILE).read_bytes())
-    assert cached["entries"]  # and it is whole again
+    return damage
 
 
-def test_a_cache_of_another_version_is_not_used(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    path = tmp_path / "cache" / CACHE_FILE
-    data = json.loads(path.read_bytes())
+def damage_parse_cache_version(cache) -> None:
+    data = json.loads((cache / CACHE_FILE).read_bytes())
     data["format"] = 999
-    path.write_text(json.dumps(data))
-    (tmp_path / "out" / "statuut.html").unlink()
-
-    again = build(site_copy, tmp_path)
-
-    assert again.returncode == 0, again.stderr
-    assert "written by another version" in again.stdout + again.stderr
-    assert parses(again) == page_and_news_sources(site_copy)
+    (cache / CACHE_FILE).write_text(json.dumps(data))
 
 
-def test_a_damaged_template_cache_is_compiled_again(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    compiled = list((tmp_path / "cache" / "templates").rglob("*.checked.cache"))
+def damage_template_cache(cache) -> None:
+    compiled = list((cache / "templates").rglob("*.checked.cache"))
     assert compiled
     for path in compiled:
         path.write_bytes(b"garbage")
-    (tmp_path / "out" / "statuut.html").unlink()
 
+
+def damage_pdf_cache(cache) -> None:
+    cached = list((cache / "documents" / "pdf").glob("*.pdf"))
+    assert len(cached) == 4  # the fact sheet in each language
+    for path in cached:
+        path.write_bytes(b"%PDF-1.4 cut off")
+
+
+# Each damage, what the next build must say (if anything), whether it parses all again.
+DAMAGES = {
+    "empty parse cache": (damage_parse_cache(b""), "could not be used", True),
+    "garbage parse cache": (
+        damage_parse_cache(b"not a cache at all"),
+        "could not be used",
+        True,
+    ),
+    "half-written parse cache": (
+        damage_parse_cache(b'{"format": 2, "entries": {"ab'),
+        "could not be used",
+        True,
+    ),
+    "parse cache of another version": (
+        damage_parse_cache_version,
+        "written by another version",
+        True,
+    ),
+    "damaged template cache": (damage_template_cache, None, False),
+    "damaged PDF cache": (damage_pdf_cache, "a cached PDF was damaged", False),
+}
+
+
+def test_a_damaged_output_or_cache_is_rebuilt_not_used(
+    site_copy, tmp_path, same_as_plain_real_site
+):
+    """One cold build, then each damage in turn; every rebuild leaves all whole.
+
+    One folder serves them all (a cold build each cost most of this module's time):
+    a rebuild after a damage must leave output and caches as a cold build does,
+    which each next step relies on and checks again.
+    """
+    assert build(site_copy, tmp_path).returncode == 0
+    output, cache = tmp_path / "out", tmp_path / "cache"
+
+    # A damaged output is rebuilt, not skipped; the parses come from the cache.
+    (output / "statuut.html").unlink()
     again = build(site_copy, tmp_path)
-
     assert again.returncode == 0, again.stderr
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    assert "Nothing changed" not in again.stdout
+    assert parses(again) == 0
+    assert (output / "statuut.html").is_file()
+
+    for name, (damage, message, parses_all) in DAMAGES.items():
+        damage(cache)
+        (output / "statuut.html").unlink()  # so the build is not skipped
+
+        again = build(site_copy, tmp_path)
+
+        assert again.returncode == 0, (name, again.stderr)
+        if message:
+            assert message in again.stdout + again.stderr, name
+        if parses_all:
+            assert parses(again) == page_and_news_sources(site_copy), name
+        same_as_plain_real_site(output)
+        cached = json.loads((cache / CACHE_FILE).read_bytes())
+        assert cached["entries"], name  # and the parse cache is whole again
 
 
-def test_two_builds_started_at_once_both_succeed(site_copy, tmp_path):
+def test_two_builds_started_at_once_both_succeed(
+    site_copy, tmp_path, same_as_plain_real_site
+):
     command = build_command(
         ROOT / "publishconf.py",
         tmp_path / "out",
@@ -393,7 +446,7 @@ def test_two_builds_started_at_once_both_succeed(site_copy, tmp_path):
     ]
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    same_as_plain_real_site(tmp_path / "out")
     cached = json.loads((tmp_path / "cache" / CACHE_FILE).read_bytes())
     assert len(cached["entries"]) == page_and_news_sources(site_copy)
     assert not list(tmp_path.glob(".out-building-*"))
@@ -418,21 +471,6 @@ def test_unchanged_files_keep_their_mtime_after_an_edit(site_copy, tmp_path):
     assert "statuut.html" not in changed
 
 
-def test_a_damaged_pdf_cache_is_made_again(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    cached = list((tmp_path / "cache" / "documents" / "pdf").glob("*.pdf"))
-    assert len(cached) == 4  # the fact sheet in each language
-    for path in cached:
-        path.write_bytes(b"%PDF-1.4 cut off")
-    (tmp_path / "out" / "statuut.html").unlink()
-
-    again = build(site_copy, tmp_path)
-
-    assert again.returncode == 0, again.stderr
-    assert "a cached PDF was damaged" in again.stdout + again.stderr
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
-
-
 def test_a_formatted_summary_is_the_same_in_fast_and_plain_builds(site_copy, tmp_path):
     """Summary: is the one formatted field; its Markdown shows in the Atom feed."""
     news = sorted((site_copy / "news").glob("*.nl.md"))[0]
@@ -448,7 +486,9 @@ def test_a_formatted_summary_is_the_same_in_fast_and_plain_builds(site_copy, tmp
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
 
 
-def test_other_pelican_releases_take_the_stock_path(site_copy, tmp_path):
+def test_other_pelican_releases_take_the_stock_path(
+    site_copy, tmp_path, same_as_plain_real_site
+):
     """The fast steps copy Pelican internals: another release builds the stock way."""
     command = build_command(
         ROOT / "publishconf.py",
@@ -472,4 +512,4 @@ def test_other_pelican_releases_take_the_stock_path(site_copy, tmp_path):
     # Stock pelican-i18n-subsites parses every source once per language.
     sources = page_and_news_sources(site_copy)
     assert parses(result) == len(LANGUAGE_CODES) * sources
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    same_as_plain_real_site(tmp_path / "out")

@@ -25,7 +25,7 @@ import pytest
 from sitekit.builder.cli import build_command
 from sitekit.dev.corpus import write_corpus
 from sitekit.fast.markdown_cache import CACHE_FILE
-from tests.support import ROOT, SITEURL
+from tests.support import ROOT, SITEURL, run_build_command
 
 # Each builds a generated corpus, some many times: `invoke test --quick` skips them.
 pytestmark = pytest.mark.slow
@@ -63,15 +63,8 @@ ENV = {**os.environ, "SITEURL": SITEURL, "PYTHONPATH": str(ROOT), "COLUMNS": "25
 
 
 def run(settings: Path, content: Path, output: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        command(settings, content, output),
-        cwd=ROOT,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    """One build to its end (forked from the test's build server, see run_build)."""
+    return run_build_command(command(settings, content, output))
 
 
 def descendants(pid: int) -> set[int]:
@@ -151,24 +144,30 @@ def test_a_live_lock_makes_the_next_build_wait_naming_its_holder(corpus, tmp_pat
         fcntl.flock(lock, fcntl.LOCK_EX)
         lock.write(str(os.getpid()))
         lock.flush()
-        waiting = subprocess.Popen(
-            command(settings, content, tmp_path / "out"),
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(3)
+        log = tmp_path / "stderr.txt"
+        with log.open("w") as stderr_file:
+            waiting = subprocess.Popen(
+                command(settings, content, tmp_path / "out"),
+                cwd=ROOT,
+                env=ENV,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr_file,
+            )
+        # Until the build says it waits (no fixed sleep), then a second more.
+        message = f"Waiting for the build of pid {os.getpid()}"
+        deadline = time.monotonic() + 60
+        while message not in log.read_text() and time.monotonic() < deadline:
+            assert waiting.poll() is None, "the build did not wait for the lock"
+            time.sleep(0.1)
+        time.sleep(1)
         assert waiting.poll() is None, "the build did not wait for the lock"
         assert not (tmp_path / "out").exists()
         lock.seek(0)
         lock.truncate()
         lock.flush()
         fcntl.flock(lock, fcntl.LOCK_UN)
-    _, stderr = waiting.communicate(timeout=120)
-    assert waiting.returncode == 0, stderr
-    assert f"Waiting for the build of pid {os.getpid()}" in stderr
+    assert waiting.wait(timeout=120) == 0, log.read_text()
+    assert message in log.read_text()
     assert tree(tmp_path / "out") == reference
 
 
