@@ -15,7 +15,8 @@ exactly as stock Pelican does. Pelican's `content_written`, `feed_generated` and
 in the main process would see nothing (none of ours does).
 
 Pages not rendered again: while a page is rendered, every page or news item whose body
-it reads (`content`, `summary`) is noted, and the build runner keeps that record. When
+it reads (`content`, `summary`, or `_content` itself) is noted, and the build runner
+keeps that record. When
 the next build's inputs differ only in some bodies (sitekit.builder.state), a page that
 read none of them is the same as last time: it is linked from the last release instead
 of rendered. A body read outside the rendering of a page counts as read by every page.
@@ -268,6 +269,24 @@ def _note_read(content: Content) -> None:
     _READ.setdefault(_PAGE[0] if _PAGE else "", set()).add(source)
 
 
+def _read_text(self: Content) -> str:
+    """`Content._content`, the text: noted when a page reads it (a template, say).
+
+    Outside pages Pelican reads every text for its {static} links, and the static
+    files are copied again in every build: not a read by every page.
+    """
+    if _PAGE:
+        _note_read(self)
+    try:
+        return self.__dict__["_content"]
+    except KeyError:
+        raise AttributeError("_content") from None
+
+
+def _write_text(self: Content, value: str) -> None:
+    self.__dict__["_content"] = value
+
+
 def _tracking(memoized_method) -> Callable[..., str]:
     """Content's memoized `get_content` or `get_summary`, noting whose body is read."""
 
@@ -474,5 +493,7 @@ def register() -> None:
         method = Content.__dict__[name]
         if hasattr(method, "func"):  # not wrapped yet (a plugin registers per site)
             setattr(Content, name, _tracking(method))
+    if not isinstance(Content.__dict__.get("_content"), property):
+        Content._content = property(_read_text, _write_text)
     signals.get_writer.connect(provide_writer)
     signals.finalized.connect(write_deferred)

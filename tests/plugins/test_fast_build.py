@@ -226,6 +226,23 @@ def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
     assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
 
 
+def test_a_template_reading_the_raw_text_is_followed(site_copy, tmp_path, own_theme):
+    """However a template reads a text, its page is rendered when the text changes."""
+    theme, settings = own_theme
+    template = theme / "templates" / "page.html"
+    raw = template.read_text().replace("page.content|safe", "page._content|safe")
+    template.write_text(raw)
+    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+    page = site_copy / "pages" / "statuut.fr.md"
+    page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
+
+    again = build(site_copy, tmp_path, settings=str(settings))
+
+    assert again.returncode == 0, again.stderr
+    assert "Une phrase ajoutée." in (tmp_path / "out/fr/statut.html").read_text()
+    assert KEPT.search(again.stdout)  # the other pages were kept
+
+
 def test_editing_metadata_renders_every_page(site_copy, tmp_path):
     """A title shows on other pages (menus, language switcher): nothing is kept."""
     assert build(site_copy, tmp_path).returncode == 0
