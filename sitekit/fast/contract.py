@@ -14,7 +14,7 @@ on every core. Six of those steps lean on code that is not a public API:
 - `inline_fastpath.FastInlineProcessor.run` repeats Python-Markdown's inline step;
 - `ignore_files.include_path` repeats `pelican.generators.Generator._include_path`;
 - `parallel_writer` notes whose text a page reads through `Content.get_content` and
-  `get_summary` (memoized methods it wraps).
+  `get_summary` (memoized methods it wraps) and `Content._content` (made a property).
 
 `holds()` compares the installed releases with WRITTEN_FOR. When one differs, the
 build takes the stock path (no fast plugins), says so once, and is still correct;
