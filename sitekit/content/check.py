@@ -167,6 +167,7 @@ class Inputs:
     digest: str  # all of it: the same, the same problems
     context: str  # all but the text below the sources' metadata
     sources: dict[str, str] = field(default_factory=dict)  # source → file digest
+    files: list[Path] = field(default_factory=list)  # the sources, checked one by one
 
 
 def read_inputs(project: Project, settings: dict) -> Inputs:
@@ -174,7 +175,8 @@ def read_inputs(project: Project, settings: dict) -> Inputs:
     digest = hashlib.sha256(f"format={CACHE_FORMAT}".encode())
     sources: dict[str, str] = {}
     # The sources checked one by one; the document entries are checked together.
-    one_by_one = set(content_files(project.content))
+    checked_files = content_files(project.content)
+    one_by_one = set(checked_files)
     used = {key: settings.get(key) for key in SETTINGS_READ}
     digest.update(json.dumps(used, sort_keys=True, default=str).encode())
     for path in CODE:
@@ -203,7 +205,7 @@ def read_inputs(project: Project, settings: dict) -> Inputs:
     context = digest.hexdigest()
     for key, value in sorted(sources.items()):
         digest.update(f"{key}\0{value}".encode())
-    return Inputs(digest.hexdigest(), context, sources)
+    return Inputs(digest.hexdigest(), context, sources, checked_files)
 
 
 @dataclass
@@ -223,7 +225,7 @@ def check_changed(
     Returns all problems, each source's entry and the problems of the whole.
     """
     checked: dict[str, Checked] = {}
-    for path in content_files(project.content):
+    for path in inputs.files:
         key = path.relative_to(project.content).as_posix()
         entry = kept.get(key)
         if (

@@ -183,8 +183,9 @@ def _index_by_language(
     bundle.mkdir()
     entry: dict = {}
     running = []
+    keys = {lang: _cache_key(lang, group) for lang, group in groups.items()}
     for lang, group in sorted(groups.items()):
-        kept = cache / _cache_key(lang, group) if cache else None
+        kept = cache / keys[lang] if cache else None
         if kept is not None and _take(kept, bundle, entry):
             continue
         work = Path(tempfile.mkdtemp(prefix=f"{site.name}-search-", dir=site.parent))
@@ -212,7 +213,7 @@ def _index_by_language(
     entry_file = bundle / "pagefind-entry.json"
     entry_file.write_text(json.dumps(entry), encoding="utf-8")
     if cache is not None:
-        _prune(cache, {_cache_key(lang, group) for lang, group in groups.items()})
+        _prune(cache, set(keys.values()))
 
 
 def _cache_key(lang: str, group: _Group) -> str:
