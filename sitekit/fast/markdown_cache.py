@@ -38,9 +38,9 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
 from sitekit.fast import contract
 from sitekit.fast.inline_fastpath import speed_up
-from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
+from sitekit.lifetime import die_with_parent
 
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # never fatal: see builder.runner

@@ -47,9 +47,9 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from sitekit.errors import SiteError, describe_error
 from sitekit.fast import contract
-from sitekit.fast.lifetime import die_with_parent
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
+from sitekit.lifetime import die_with_parent
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.fast.parallel_writer]"

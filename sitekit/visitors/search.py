@@ -35,6 +35,7 @@ from typing import NoReturn
 from pagefind_bin import get_executable
 
 from sitekit.errors import SiteError
+from sitekit.lifetime import die_with_parent
 
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # shown, never fatal (a cache rebuilt)
@@ -232,8 +233,15 @@ def _start_pagefind(site: Path) -> subprocess.Popen:
         "--output-subdir",
         BUNDLE,
     ]
+    parent = os.getpid()
     return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # Killed with the build: else it writes on into a folder the next build
+        # has just removed as stale.
+        preexec_fn=lambda: die_with_parent(parent),
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.support import ROOT
 
 PACKAGE = ROOT / "sitekit"
-GROUND = "ground"  # sitekit/*.py: languages, settings, errors, release_manifest
+GROUND = "ground"  # sitekit/*.py: languages, settings, errors, release_manifest, …
 # What each part may import besides itself. Nothing imports tools/ or dev/ but dev/;
 # nothing a build runs imports publish/.
 ALLOWED: dict[str, set[str]] = {
