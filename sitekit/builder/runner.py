@@ -27,6 +27,7 @@ import errno
 import fcntl
 import logging
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from sitekit.content.check import check_site, errors_of
 from sitekit.errors import ContentError, SiteError, describe_error
 from sitekit.fast import contract
 from sitekit.fast.options import own_language_only, without_fast_plugins
+from sitekit.lifetime import die_with_parent
 from sitekit.settings import read_site_settings
 from sitekit.visitors.search import index_site
 
@@ -291,26 +293,30 @@ def _build(
         inputs = None
         reuse = None
         parse_early = fast and "sitekit.fast.markdown_cache" in settings["PLUGINS"]
+        checks = _ChecksAside(settings)  # before any thread starts: it forks
         try:
             recorded = fast and build_state.state_path(cache, output).is_file()
             if parse_early and not recorded:
                 _start_parsing(settings)  # nothing to skip: parse while checking
-            warnings = _check(settings)
             if fast:
                 files = [settings_file, settings_file.parent / "pelicanconf.py"]
                 files = [path for path in files if path.is_file()]
                 inputs = build_state.read_inputs(settings, files)
                 last = build_state.last_build(cache, output) if recorded else None
                 if build_state.is_up_to_date(last, inputs):
+                    warnings = checks.result()
                     files = len(build_state.output_manifest(output))
                     return SyncReport(unchanged=files, skipped=True, warnings=warnings)
                 reuse = build_state.reusable(last, inputs)
-                build_state.forget(cache, output)
                 if parse_early and recorded:
                     _start_parsing(settings)
+            warnings = checks.result()
+            if fast:
+                build_state.forget(cache, output)
             report, reads = _build_in_staging(settings, output, reuse)
             report.warnings = warnings
         finally:
+            checks.abandon()
             if parse_early:
                 from sitekit.fast.markdown_cache import forget_early_start
 
@@ -333,6 +339,71 @@ def _check(settings: dict) -> list:
     if errors:
         raise ContentError(errors)
     return problems
+
+
+class _ChecksAside:
+    """The content checks, run in a forked child while this process gets ready.
+
+    Reading the build's state and the Markdown cache takes about as long as the
+    checks (0.1 to 0.2 s each on 2,400 sources): on two cores they overlap.
+    `result()` waits for them, before Pelican reads a single file, so content the
+    checks reject (a file too large, say) is never handed to Pelican.
+    """
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.pid = 0
+        reading, writing = os.pipe()
+        parent = os.getpid()
+        try:
+            self.pid = os.fork()
+        except OSError:  # no fork here: run them in this process when asked
+            os.close(reading)
+            os.close(writing)
+            return
+        if self.pid == 0:  # the child: check, send the outcome, leave
+            os.close(reading)
+            outcome: tuple = ("failed", "the content checks stopped unexpectedly")
+            try:
+                die_with_parent(parent)
+                outcome = ("done", _check(settings))
+            except ContentError as error:
+                outcome = ("errors", error.problems)
+            except BaseException as error:  # every failure is told, whatever it is
+                outcome = ("failed", str(error) or describe_error(error))
+            finally:
+                with os.fdopen(writing, "wb") as pipe:
+                    pickle.dump(outcome, pipe)
+                os._exit(0)
+        os.close(writing)
+        self.reading = reading
+
+    def result(self) -> list:
+        """The checks' warnings; raises ContentError or BuildError like `_check`."""
+        if not self.pid:
+            return _check(self.settings)
+        with os.fdopen(self.reading, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        self.pid = 0
+        try:
+            kind, value = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            return _check(self.settings)  # the child died: check here instead
+        if kind == "errors":
+            raise ContentError(value)
+        if kind == "failed":
+            raise BuildError(value)
+        return value
+
+    def abandon(self) -> None:
+        """The build stopped before asking: do not leave the child behind."""
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.close(self.reading)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _start_parsing(settings: dict) -> None:
