@@ -28,6 +28,7 @@ PLUGINS = [
     "sitekit.fast.parallel_writer",  # render the pages on every core
     "sitekit.fast.template_cache",  # compile each template once
     "sitekit.fast.ignore_files",  # one test per file for IGNORE_FILES
+    "sitekit.fast.source_paths",  # each source's relative path computed once
 ]
 
 # --- Content -------------------------------------------------------------------

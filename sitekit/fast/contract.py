@@ -1,7 +1,7 @@
 """The Pelican internals the fast build relies on, and the releases it was written for.
 
 The fast build is stock Pelican + pelican-i18n-subsites with some steps done once or
-on every core. Six of those steps lean on code that is not a public API:
+on every core. Seven of those steps lean on code that is not a public API:
 
 - `markdown_cache.SharedMarkdownReader._parse_metadata` repeats
   `pelican.readers.MarkdownReader._parse_metadata`;
@@ -13,6 +13,8 @@ on every core. Six of those steps lean on code that is not a public API:
   subsite;
 - `inline_fastpath.FastInlineProcessor.run` repeats Python-Markdown's inline step;
 - `ignore_files.include_path` repeats `pelican.generators.Generator._include_path`;
+- `source_paths.get_relative_source_path` repeats
+  `pelican.contents.Content.get_relative_source_path`;
 - `parallel_writer` notes whose text a page reads through `Content.get_content` and
   `get_summary` (memoized methods it wraps) and `Content._content` (made a property).
 

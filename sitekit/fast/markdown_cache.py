@@ -283,12 +283,17 @@ _CHECKSUMS: dict[str, tuple[str, Parsed]] = {}
 
 def save_cache(path: Path, fingerprint: str, entries: dict[str, Parsed]) -> None:
     """Write atomically: a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     stored = {
         digest: [_checksum(digest, parsed), *parsed]
         for digest, parsed in entries.items()
     }
     data = {"format": CACHE_FORMAT, "fingerprint": fingerprint, "entries": stored}
+    write_stored(path, data)
+
+
+def write_stored(path: Path, data: dict) -> None:
+    """Write the cache file: the JSON's SHA-256 on the first line, then the JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
@@ -298,6 +303,11 @@ def save_cache(path: Path, fingerprint: str, entries: dict[str, Parsed]) -> None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_stored(path: Path) -> dict:
+    """The cache file's JSON, unverified (the tests look inside and damage it)."""
+    return json.loads(path.read_bytes().partition(b"\n")[2])
 
 
 def _checksum(digest: str, parsed: Parsed) -> str:

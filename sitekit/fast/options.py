@@ -26,6 +26,7 @@ FAST_PLUGINS = (
     "sitekit.fast.parallel_writer",
     "sitekit.fast.template_cache",
     "sitekit.fast.ignore_files",
+    "sitekit.fast.source_paths",
 )
 
 

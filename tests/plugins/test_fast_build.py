@@ -12,7 +12,7 @@ import pytest
 
 from sitekit.builder.cli import build_command
 from sitekit.dev.corpus import write_corpus
-from sitekit.fast.markdown_cache import CACHE_FILE
+from sitekit.fast.markdown_cache import CACHE_FILE, read_stored, write_stored
 from sitekit.languages import LANGUAGE_CODES
 from tests.support import ROOT, SITEURL, built_once, run_build
 
@@ -362,9 +362,9 @@ def damage_parse_cache(data: bytes):
 
 
 def damage_parse_cache_version(cache) -> None:
-    data = json.loads((cache / CACHE_FILE).read_bytes())
+    data = read_stored(cache / CACHE_FILE)
     data["format"] = 999
-    (cache / CACHE_FILE).write_text(json.dumps(data))
+    write_stored(cache / CACHE_FILE, data)
 
 
 def damage_template_cache(cache) -> None:
@@ -436,7 +436,7 @@ def test_a_damaged_output_or_cache_is_rebuilt_not_used(
         if parses_all:
             assert parses(again) == page_and_news_sources(site_copy), name
         same_as_plain_real_site(output)
-        cached = json.loads((cache / CACHE_FILE).read_bytes())
+        cached = read_stored(cache / CACHE_FILE)
         assert cached["entries"], name  # and the parse cache is whole again
 
 
@@ -464,7 +464,7 @@ def test_two_builds_started_at_once_both_succeed(
     results = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
     same_as_plain_real_site(tmp_path / "out")
-    cached = json.loads((tmp_path / "cache" / CACHE_FILE).read_bytes())
+    cached = read_stored(tmp_path / "cache" / CACHE_FILE)
     assert len(cached["entries"]) == page_and_news_sources(site_copy)
     assert not list(tmp_path.glob(".out-building-*"))
 
