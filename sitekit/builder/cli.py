@@ -48,6 +48,11 @@ def build_command(
     return command
 
 
+def build_arguments(settings: Path, output: Path) -> list[str]:
+    """The arguments of `main` for one build (`invoke build` runs it in its process)."""
+    return build_command(settings, output)[3:]  # after `python -m sitekit.builder`
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the site from the command line; exit non-zero on failure."""
     parser = argparse.ArgumentParser(
