@@ -78,38 +78,94 @@ def _current(output: Path) -> Path | None:
     return legacy / SITE
 
 
-def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
-    """Make the built folder `staging` the release `output` shows; prune old ones."""
+@dataclass
+class Comparison:
+    """A built folder's files compared with the release `output` shows.
+
+    Made by `compare` while the build still runs (Pagefind indexes), so that the
+    switch itself has only the files written since to look at.
+    """
+
+    previous: Path | None
+    leave_out: str  # the folder below the site not compared yet ("" for none)
+    files: list[tuple[str, str]] = field(default_factory=list)  # key, how it stands
+    last: release_manifest.Release | None = None
+
+
+UNCHANGED, WRITTEN = "unchanged", "written"
+
+
+def compare(staging: Path, output: Path, leave_out: str = "") -> Comparison | None:
+    """Compare `staging`'s files (not those below `leave_out`) with the current release.
+
+    Identical files become hard links to the current release's. None when `output`
+    is not a release yet: the switch then compares everything itself.
+    """
+    if not output.is_symlink():
+        return None
+    previous = _current(output.absolute())
+    comparison = Comparison(previous, leave_out, last=_manifest_of(previous))
+    prefix = f"{leave_out}/" if leave_out else None
+    for key, path in release_manifest.walk_files(staging):
+        if prefix and key.startswith(prefix):
+            continue
+        comparison.files.append((key, _compare_one(path, previous, key)))
+    return comparison
+
+
+def _compare_one(path: Path, previous: Path | None, key: str) -> str:
+    old = previous / key if previous else None
+    if old is not None and _same_file(path, old):
+        return UNCHANGED
+    if old is not None and old.is_file() and filecmp.cmp(path, old, False):
+        _link(old, path)
+        return UNCHANGED
+    return WRITTEN
+
+
+def switch(
+    staging: Path,
+    output: Path,
+    settings: dict,
+    source: Path,
+    compared: Comparison | None = None,
+) -> Switch:
+    """Make the built folder `staging` the release `output` shows; prune old ones.
+
+    `compared`: what `compare` found for most of the files while the build ran.
+    """
     output = output.absolute()
     previous = _current(output)
     release = releases_of(output) / f"{time.time_ns():020d}-{os.getpid()}"
     release.mkdir(parents=True)
     site = release / SITE
     staging.replace(site)
+    if compared is None or compared.previous != previous:
+        compared = Comparison(previous, "", last=_manifest_of(previous))
+        rest = release_manifest.walk_files(site)
+    else:
+        below = site / compared.leave_out
+        rest = (
+            (f"{compared.leave_out}/{key}", path)
+            for key, path in (
+                release_manifest.walk_files(below) if below.is_dir() else ()
+            )
+        )
+    states = dict(compared.files)
+    for key, path in rest:
+        states[key] = _compare_one(path, previous, key)
     report = Switch()
-    kept: set[str] = set()
-    linked: set[str] = set()  # already links to the previous release's file
-    files = list(release_manifest.walk_files(site))
-    for key, path in files:
-        old = previous / key if previous else None
-        if old is not None and _same_file(path, old):
-            linked.add(key)
-            report.unchanged += 1
-        elif old is not None and old.is_file() and filecmp.cmp(path, old, False):
-            _link(old, path)
-            linked.add(key)
-            report.unchanged += 1
-        else:
-            report.written.append(key)
-        kept.add(key)
-    last = _manifest_of(previous)
+    linked = {key for key, state in states.items() if state == UNCHANGED}
+    report.unchanged = len(linked)
+    report.written = [key for key, state in states.items() if state == WRITTEN]
+    last = compared.last
     if previous is not None:
         before = (
             last.files
             if last is not None
             else dict(release_manifest.walk_files(previous))
         )
-        report.removed = sorted(key for key in before if key not in kept)
+        report.removed = sorted(key for key in before if key not in states)
     languages = [settings.get("DEFAULT_LANG"), *settings.get("I18N_SUBSITES", {})]
     manifest = release_manifest.describe(
         site,
@@ -118,7 +174,7 @@ def switch(staging: Path, output: Path, settings: dict, source: Path) -> Switch:
         source_commit(source),
         [code for code in languages if code],
         known=_known_entries(previous, last, linked),
-        files=files,
+        files=[(key, site / key) for key in states],
     )
     site.chmod(0o755)  # a fresh temporary folder is private; a web server reads it
     release_manifest.write(site, manifest)

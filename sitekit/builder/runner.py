@@ -43,7 +43,7 @@ from sitekit.fast import contract
 from sitekit.fast.options import own_language_only, without_fast_plugins
 from sitekit.lifetime import die_with_parent
 from sitekit.settings import read_site_settings
-from sitekit.visitors.search import index_site
+from sitekit.visitors.search import BUNDLE, index_site
 
 LOG = logging.getLogger("sitekit.builder")
 
@@ -454,8 +454,15 @@ def _build_in_staging(
             last = output.resolve() if output.is_symlink() else None
             start_build(str(staging), settings["PATH"], last and str(last), reuse)
         reads = run_pelican(settings, staging)
-        index_site(staging, settings)  # the search index, one per language
-        done = release.switch(staging, output, settings, Path(settings["PATH"]))
+        compared: list[release.Comparison | None] = []
+
+        def compare() -> None:  # on this core, while Pagefind runs on the others
+            compared.append(release.compare(staging, output, leave_out=BUNDLE))
+
+        index_site(staging, settings, compare)  # the search index, one per language
+        done = release.switch(
+            staging, output, settings, Path(settings["PATH"]), *compared
+        )
         report = SyncReport(done.written, done.removed, done.unchanged)
         _count_pages(settings, report)
         return report, reads

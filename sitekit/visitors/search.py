@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -78,30 +79,41 @@ class SearchIndexError(SiteError):
     """Pagefind could not index the site; the message has its output."""
 
 
-def index_site(output_dir: Path, settings: dict) -> None:
+def index_site(
+    output_dir: Path, settings: dict, meanwhile: Callable[[], None] | None = None
+) -> None:
     """Write the Pagefind bundle (index per language and search UI) into `output_dir`.
 
     `settings` are the main site's Pelican settings; a site with no SEARCH_PAGE
     setting has no search, and nothing is indexed. SEARCH_INDEX = False leaves the
     index out of a build that has a search page (the benchmark compares Pelican
-    builds without it).
+    builds without it). `meanwhile` is called once, while Pagefind runs (or at once
+    when it does not), with the files outside `pagefind/` final: the build compares
+    them with the last release then.
     """
+    meanwhile = _once(meanwhile)
     if not settings.get("SEARCH_PAGE"):
         LOG.debug("%s no SEARCH_PAGE setting: no search index", LOG_PREFIX)
+        meanwhile()
         return
     if not settings.get("SEARCH_INDEX", True):
         LOG.debug("%s SEARCH_INDEX = False: no search index", LOG_PREFIX)
+        meanwhile()
         return
     cache = None  # the last build's index of each language
     if settings.get("CACHE_PATH"):
         cache = Path(settings["CACHE_PATH"]) / "search"
     groups = _groups(output_dir)
     if not groups:  # no page marks its content: Pagefind decides (and explains) alone
-        _finish_pagefind(_start_pagefind(output_dir), output_dir)
+        process = _start_pagefind(output_dir)
+        try:
+            meanwhile()
+        finally:
+            _finish_pagefind(process, output_dir)
         verify_bundle(output_dir / BUNDLE)
     else:
         try:
-            _index_by_language(output_dir, groups, cache)
+            _index_by_language(output_dir, groups, cache, meanwhile)
             verify_bundle(output_dir / BUNDLE)  # the parts taken from the cache too
         except SearchIndexError as error:
             if cache is None or not cache.exists():
@@ -110,7 +122,7 @@ def index_site(output_dir: Path, settings: dict) -> None:
             CACHE_LOG.warning("%s %s; indexing again", LOG_PREFIX, error)
             shutil.rmtree(cache, ignore_errors=True)
             shutil.rmtree(output_dir / BUNDLE, ignore_errors=True)
-            _index_by_language(output_dir, groups, cache)
+            _index_by_language(output_dir, groups, cache, meanwhile)
             verify_bundle(output_dir / BUNDLE)
     _sort_entry_file(output_dir)
     _remove_unused(output_dir)
@@ -172,7 +184,10 @@ def _files_below(root: Path, suffix: str = "") -> list[str]:
 
 
 def _index_by_language(
-    site: Path, groups: dict[str, _Group], cache: Path | None
+    site: Path,
+    groups: dict[str, _Group],
+    cache: Path | None,
+    meanwhile: Callable[[], None],
 ) -> None:
     """Index each language apart (or take it from the cache), into `site`'s bundle.
 
@@ -200,6 +215,7 @@ def _index_by_language(
     try:
         for kept, work in running:
             processes.append(_start_pagefind(work))
+            meanwhile()  # the first time only
             _finish_pagefind(processes[-1], site)
             names, part = _move_bundle(work / BUNDLE, bundle, entry)
             if kept is not None:
@@ -211,10 +227,23 @@ def _index_by_language(
                 process.wait()
         for _, work in running:
             shutil.rmtree(work, ignore_errors=True)
+    meanwhile()  # when every language came from the cache
     entry_file = bundle / "pagefind-entry.json"
     entry_file.write_text(json.dumps(entry), encoding="utf-8")
     if cache is not None:
         _prune(cache, set(keys.values()))
+
+
+def _once(action: Callable[[], None] | None) -> Callable[[], None]:
+    """`action` for the first call, nothing for the others."""
+    done: list[bool] = []
+
+    def call() -> None:
+        if action is not None and not done:
+            done.append(True)
+            action()
+
+    return call
 
 
 def _cache_key(lang: str, group: _Group) -> str:
