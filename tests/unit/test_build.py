@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from sitekit import release_manifest
-from sitekit.builder import release
+from sitekit.builder import release, runner
+from sitekit.content.check import check_site, errors_of
+from sitekit.errors import ContentError
+from tests.support import ROOT, page, write_files
 
 PRODUCTION = {"SITEURL": "https://www.example.org", "RELATIVE_URLS": False}
 
@@ -126,3 +129,69 @@ def test_symlinks_and_names_that_are_not_utf8_are_refused(tmp_path):
     (Path(os.fsdecode(bytes(site) + b"/caf\xe9.html"))).write_text("x")
     with pytest.raises(release_manifest.ReleaseError, match="not valid UTF-8"):
         list(release_manifest.walk_files(site))
+
+
+def test_a_comparison_made_while_pagefind_runs_gives_the_same_release(tmp_path):
+    """A comparison made ahead, while Pagefind runs, changes nothing in the release.
+
+    What `compare` found, with the rest found at the switch, is what a switch
+    comparing everything itself finds: the same report, manifest and links.
+    """
+    first = {"same.html": "same", "changed.html": "old", "gone.html": "gone"}
+    second = {"same.html": "same", "changed.html": "new", "fr/added.html": "added"}
+    bundle = {"pagefind/pagefind-entry.json": "{}", "pagefind/index/x.pf_index": "i"}
+    outcomes = []
+    for ahead in (False, True):
+        output = tmp_path / f"output-{ahead}"
+        release.switch(staged(tmp_path, {**first, **bundle}), output, {}, tmp_path)
+        staging = staged(tmp_path, second)
+        compared = (
+            release.compare(staging, output, leave_out="pagefind") if ahead else None
+        )
+        if ahead:  # the comparison leaves the bundle out: it is written after it
+            assert {key for key, _ in compared.files} == set(second)
+        for key, text in {**bundle, "pagefind/index/y.pf_index": "j"}.items():
+            write(staging / key, text)
+        report = release.switch(staging, output, {}, tmp_path, compared)
+        manifest = release_manifest.read(output)
+        links = sorted(
+            key for key in manifest.files if (output / key).stat().st_nlink > 1
+        )
+        outcomes.append(
+            (sorted(report.written), report.removed, report.unchanged, manifest, links)
+        )
+    assert outcomes[0] == outcomes[1]
+    written, removed, unchanged, _, links = outcomes[1]
+    assert written == ["changed.html", "fr/added.html", "pagefind/index/y.pf_index"]
+    assert removed == ["gone.html"]
+    assert unchanged == 3 and "pagefind/index/x.pf_index" in links
+
+
+@pytest.mark.parametrize("trouble", ["no fork", "the child dies", "none"])
+def test_the_checks_beside_the_build_give_the_verdict_of_the_checks(
+    tmp_path, monkeypatch, trouble
+):
+    """Run in a forked child, or here when forking fails or the child dies."""
+    content = tmp_path / "content"
+    write_files(content, {"pages/statuut.nl.md": page(Description=None)})
+    overrides = {"PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
+    settings = runner.load_settings(ROOT / "pelicanconf.py", overrides)
+    parent = os.getpid()
+    real_check = runner._check
+
+    def check(settings: dict) -> list:
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies without a word
+        return real_check(settings)
+
+    if trouble == "no fork":
+        monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError()))
+    elif trouble == "the child dies":
+        monkeypatch.setattr(runner, "_check", check)
+    checks = runner._ChecksAside(settings)
+    with pytest.raises(ContentError) as raised:
+        checks.result()
+    assert [problem.message for problem in raised.value.problems] == [
+        problem.message for problem in errors_of(check_site(settings, use_cache=False))
+    ]
+    assert "Description" in str(raised.value)
