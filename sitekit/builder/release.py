@@ -90,6 +90,7 @@ class Comparison:
     leave_out: str  # the folder below the site not compared yet ("" for none)
     files: list[tuple[str, str]] = field(default_factory=list)  # key, how it stands
     last: release_manifest.Release | None = None
+    known: dict[str, release_manifest.FileEntry] = field(default_factory=dict)
 
 
 UNCHANGED, WRITTEN = "unchanged", "written"
@@ -110,6 +111,9 @@ def compare(staging: Path, output: Path, leave_out: str = "") -> Comparison | No
         if prefix and key.startswith(prefix):
             continue
         comparison.files.append((key, _compare_one(path, previous, key)))
+    linked = {key for key, state in comparison.files if state == UNCHANGED}
+    comparison.known = _known_entries(previous, comparison.last, linked)
+    prune(output, KEEP - 1)  # the new release will make KEEP
     return comparison
 
 
@@ -152,8 +156,10 @@ def switch(
             )
         )
     states = dict(compared.files)
+    compared_now = set()
     for key, path in rest:
         states[key] = _compare_one(path, previous, key)
+        compared_now.add(key)
     report = Switch()
     linked = {key for key, state in states.items() if state == UNCHANGED}
     report.unchanged = len(linked)
@@ -173,7 +179,10 @@ def switch(
         str(settings.get("SITEURL") or ""),
         source_commit(source),
         [code for code in languages if code],
-        known=_known_entries(previous, last, linked),
+        known={
+            **compared.known,
+            **_known_entries(previous, last, linked & compared_now),
+        },
         files=[(key, site / key) for key in states],
     )
     site.chmod(0o755)  # a fresh temporary folder is private; a web server reads it
