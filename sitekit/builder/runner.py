@@ -341,6 +341,21 @@ def _check(settings: dict) -> list:
     return problems
 
 
+def _send_outcome(writing: int, parent: int, settings: dict) -> None:
+    """In the checks' child: run them, write the outcome to the pipe `writing`."""
+    outcome: tuple = ("failed", "the content checks stopped unexpectedly")
+    try:
+        die_with_parent(parent)
+        outcome = ("done", _check(settings))
+    except ContentError as error:
+        outcome = ("errors", error.problems)
+    except BaseException as error:  # every failure is told, whatever it is
+        outcome = ("failed", str(error) or describe_error(error))
+    # The parent may have stopped listening (it failed): then nothing is told.
+    with contextlib.suppress(BaseException), os.fdopen(writing, "wb") as pipe:
+        pickle.dump(outcome, pipe)
+
+
 class _ChecksAside:
     """The content checks, run in a forked child while this process gets ready.
 
@@ -362,19 +377,11 @@ class _ChecksAside:
             os.close(writing)
             return
         if self.pid == 0:  # the child: check, send the outcome, leave
-            os.close(reading)
-            outcome: tuple = ("failed", "the content checks stopped unexpectedly")
             try:
-                die_with_parent(parent)
-                outcome = ("done", _check(settings))
-            except ContentError as error:
-                outcome = ("errors", error.problems)
-            except BaseException as error:  # every failure is told, whatever it is
-                outcome = ("failed", str(error) or describe_error(error))
+                os.close(reading)
+                _send_outcome(writing, parent, settings)
             finally:
-                with os.fdopen(writing, "wb") as pipe:
-                    pickle.dump(outcome, pipe)
-                os._exit(0)
+                os._exit(0)  # never back into the build: that is the parent's
         os.close(writing)
         self.reading = reading
 

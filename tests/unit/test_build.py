@@ -167,7 +167,9 @@ def test_a_comparison_made_while_pagefind_runs_gives_the_same_release(tmp_path):
     assert unchanged == 3 and "pagefind/index/x.pf_index" in links
 
 
-@pytest.mark.parametrize("trouble", ["no fork", "the child dies", "none"])
+@pytest.mark.parametrize(
+    "trouble", ["no fork", "the child dies", "the pipe breaks", "none"]
+)
 def test_the_checks_beside_the_build_give_the_verdict_of_the_checks(
     tmp_path, monkeypatch, trouble
 ):
@@ -188,10 +190,15 @@ def test_the_checks_beside_the_build_give_the_verdict_of_the_checks(
         monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError()))
     elif trouble == "the child dies":
         monkeypatch.setattr(runner, "_check", check)
+    elif trouble == "the pipe breaks":  # in the child only: the parent reads
+        monkeypatch.setattr(runner.pickle, "dump", lambda *_: os.write(-1, b""))
     checks = runner._ChecksAside(settings)
+    # Only this process comes back here: a child that did would write its own mark.
+    (tmp_path / f"back-in-{os.getpid()}").touch()
     with pytest.raises(ContentError) as raised:
         checks.result()
     assert [problem.message for problem in raised.value.problems] == [
         problem.message for problem in errors_of(check_site(settings, use_cache=False))
     ]
     assert "Description" in str(raised.value)
+    assert [mark.name for mark in tmp_path.glob("back-in-*")] == [f"back-in-{parent}"]
