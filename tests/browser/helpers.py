@@ -33,6 +33,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+# Each full language's search page, and a word its pages use.
+SEARCH = {
+    "nl": ("/zoeken.html", "mensenhandel"),
+    "fr": ("/fr/recherche.html", "traite"),
+    "de": ("/de/suche.html", "Menschenhandel"),
+    "en": ("/en/search.html", "trafficking"),
+}
+
+
 NEUTRAL_PAGE = "<!DOCTYPE html><html lang=en><title>Neutral</title><p>Neutral site."
 
 
@@ -75,3 +84,24 @@ def new_context(browser, base_url: str, **options):
     watch = Watch(base_url)
     watch.attach(context)
     return context, watch
+
+
+def search(page, term: str) -> list[str]:
+    """Type `term` in the search box; the links of the results, once loaded."""
+    page.fill("#mh-search-input", term)
+    # Pagefind's result list renders placeholders, then replaces them, and loads a
+    # result's link once it is in view: scroll and look again on every poll, so a
+    # replaced element is never held on to.
+    page.wait_for_function(
+        """() => {
+          const result = document.querySelector('.mh-search__result');
+          if (!result) return false;
+          result.scrollIntoView({block: 'nearest'});
+          const summary = document.querySelector('.mh-search__summary');
+          return document.querySelector('.mh-search__result a') !== null
+            && summary.textContent.trim() !== '';
+        }"""
+    )
+    return page.eval_on_selector_all(
+        ".mh-search__result a", "links => links.map(a => a.getAttribute('href'))"
+    )

@@ -1,0 +1,185 @@
+"""Every page of every language, visited once at 320 px wide in headless Chromium.
+
+The site is built with the local settings and served over HTTP on 127.0.0.1 by the
+same handler as `invoke serve` (tests/browser/conftest.py). The one visit of each
+page collects what the tests below assert: axe-core violations, horizontal
+scrolling, storage, requests, cookies and Content-Security-Policy violations. It is
+this module's alone, so it runs on one worker while the other browser modules run
+on the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from sitekit.languages import FULL_LANGUAGE_CODES, LANGUAGE_CODES
+from tests.browser.helpers import HOMES, SEARCH, Watch, new_context, search
+from tests.tools import AXE, require
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def run_axe(page) -> list[str]:
+    """axe-core's violations on the page, injected from the pinned Python package."""
+    require(AXE.is_file(), "axe-core", "pip install -r requirements.txt")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    # resultTypes: every violating node is still reported; passes, incomplete and
+    # inapplicable results keep one node each, which spares axe building selectors
+    # for every node of the page (half of the audit's time), and they are not read.
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+        "resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        f"{[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+    ]
+
+
+@dataclass
+class Audit:
+    """The results of visiting every page once."""
+
+    urls: list[str] = field(default_factory=list)
+    axe: dict[str, list[str]] = field(default_factory=dict)
+    overflow: dict[str, list[str]] = field(default_factory=dict)
+    storage: dict[str, list] = field(default_factory=dict)
+    cookies: list = field(default_factory=list)
+    watch: Watch | None = None
+
+
+# Wider than the window: the page scrolls sideways, or (seen with a sticky parent,
+# where scrollWidth stays put) an element sticks out past the right edge. Content of
+# a box that scrolls on its own within the window (a wide table) is fine.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  if (document.documentElement.scrollWidth > width) wide.push("the page scrolls");
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let contained = false;
+    for (let up = element.parentElement; up; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible"
+          && up.getBoundingClientRect().right <= width + 1) {
+        contained = true;
+        break;
+      }
+    }
+    if (!contained) wide.push(`${element.tagName}.${element.className}`);
+  }
+  return wide.slice(0, 5);
+}"""
+
+
+STORAGE = """async () => [
+  localStorage.length, sessionStorage.length, document.cookie,
+  (await indexedDB.databases()).length, (await caches.keys()).length
+]"""
+
+
+@pytest.fixture(scope="module")
+def audit(browser, base_url, local_site) -> Audit:
+    """Visit every page of the four languages, and a missing one, at 320 px wide."""
+    context, watch = new_context(
+        browser, base_url, viewport={"width": 320, "height": 640}
+    )
+    context.add_init_script(path=AXE)  # compiled once, present in every page
+    result = Audit(watch=watch)
+    paths = [
+        "/" + page.relative.removesuffix("index.html") for page in local_site.pages
+    ]
+    paths += [f"{home}no-such-page.html" for home in HOMES.values()]  # real 404s
+    page = context.new_page()
+    for path in paths:
+        url = base_url + path
+        page.goto(url)
+        result.urls.append(url)
+        result.overflow[path] = page.evaluate(OVERFLOW)
+        result.axe[path] = run_axe(page)
+        if path in {location for location, _ in SEARCH.values()}:
+            # The results are drawn by script: check them too.
+            lang = next(code for code, (where, _) in SEARCH.items() if where == path)
+            search(page, SEARCH[lang][1])
+            result.axe[f"{path} (with results)"] = run_axe(page)
+            result.overflow[f"{path} (with results)"] = page.evaluate(OVERFLOW)
+        result.storage[path] = page.evaluate(STORAGE)
+        watch.collect(page)
+    result.cookies = context.cookies()
+    context.close()
+    return result
+
+
+def test_axe_finds_no_violation_on_any_page_in_any_language(audit, local_site):
+    # Every page type in every language: home, section pages, news list, article,
+    # documentation, search (empty and with results), quick-exit page, 404 ...
+    # ... plus a missing page in every language and search results in the full ones.
+    assert len(audit.axe) >= (
+        len(local_site.pages) + len(LANGUAGE_CODES) + len(FULL_LANGUAGE_CODES)
+    )
+    found = {path: problems for path, problems in audit.axe.items() if problems}
+    assert found == {}
+
+
+def test_axe_as_run_above_reports_a_known_violation(browser, base_url):
+    """The audit's options keep every violation: a page with two is caught."""
+    context, _ = new_context(browser, base_url)
+    probe = (
+        "<!DOCTYPE html><html lang=en><title>probe</title><main><h1>Probe</h1>"
+        '<img src="a.png"><img src="b.png"></main>'
+    )
+    context.route(
+        f"{base_url}/axe-probe.html",
+        lambda route: route.fulfill(body=probe, content_type="text/html"),
+    )
+    page = context.new_page()
+    page.goto(f"{base_url}/axe-probe.html")
+    found = run_axe(page)
+    (image_alt,) = [text for text in found if text.startswith("image-alt ")]
+    assert "a.png" in image_alt and "b.png" in image_alt, image_alt  # both nodes
+    context.close()
+
+
+def test_no_page_scrolls_horizontally_at_320_px(audit):
+    assert {path: wide for path, wide in audit.overflow.items() if wide} == {}
+
+
+def test_no_request_to_another_host_no_cookie_no_csp_violation(audit):
+    assert audit.watch.foreign == []
+    assert audit.cookies == []
+    assert audit.watch.violations == []
+
+
+def test_nothing_is_stored_in_the_browser(audit):
+    stored = {
+        path: values
+        for path, values in audit.storage.items()
+        if values != [0, 0, "", 0, 0]
+    }
+    assert stored == {}
+
+
+def test_the_csp_watch_sees_a_violation_when_there_is_one(browser, base_url):
+    """The check above could not fail if violations went unseen: prove they don't."""
+    context, watch = new_context(browser, base_url)
+    policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'"
+    probe = (
+        f'<!DOCTYPE html><html lang=en><meta http-equiv="Content-Security-Policy" '
+        f'content="{policy}"><title>probe</title><script>document.title="ran"'
+        "</script><p style='color:red'>x</p>"
+    )
+    context.route(
+        f"{base_url}/csp-probe.html",
+        lambda route: route.fulfill(body=probe, content_type="text/html"),
+    )
+    page = context.new_page()
+    page.goto(f"{base_url}/csp-probe.html")
+    watch.collect(page)
+    assert page.title() == "probe"  # the inline script was blocked
+    assert any("script-src" in text for text in watch.violations), watch.violations
+    context.close()
