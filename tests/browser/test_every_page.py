@@ -1,11 +1,15 @@
-"""Every page of every language, visited once at 320 px wide in headless Chromium.
+"""Every page of every language, visited once on a phone in headless Chromium.
 
 The site is built with the local settings and served over HTTP on 127.0.0.1 by the
 same handler as `invoke serve` (tests/browser/conftest.py). The one visit of each
 page collects what the tests below assert: axe-core violations, horizontal
-scrolling, storage, requests, cookies and Content-Security-Policy violations. It is
-this module's alone, so it runs on one worker while the other browser modules run
-on the other.
+scrolling at 320 px, storage, requests, cookies and Content-Security-Policy
+violations, and the first screen: at 320 x 568 and 360 x 640, every page shows the
+quick exit, the <h1> and the first line of the page's text without scrolling, and
+the quick exit takes at most 48 px. Loading a page is most of a visit's cost: each
+page is loaded once, and everything is read from that load. The visit is this
+module's alone, so it runs on one worker while the other browser modules run on
+the other.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ import pytest
 from sitekit.languages import FULL_LANGUAGE_CODES, LANGUAGE_CODES
 from tests.browser.helpers import HOMES, SEARCH, Watch, new_context, search
 from tests.tools import AXE, require
+
+# The phones the first screen is measured at; the visit loads every page at the
+# first, where the other checks run too.
+PHONES = [(320, 568), (360, 640)]
+SIZE = {"width": PHONES[0][0], "height": PHONES[0][1]}
+EXIT_MAX_HEIGHT = 48  # px on a phone (the issue's limit)
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
@@ -51,6 +61,8 @@ class Audit:
     storage: dict[str, list] = field(default_factory=dict)
     cookies: list = field(default_factory=list)
     watch: Watch | None = None
+    # (path, width) -> where the first screen's parts are, and the window's height
+    first_screens: dict[tuple[str, int], dict] = field(default_factory=dict)
 
 
 # Wider than the window: the page scrolls sideways, or (seen with a sticky parent,
@@ -77,29 +89,66 @@ OVERFLOW = """() => {
 }"""
 
 
+# Where the quick exit, the h1 and the first line of text after the h1 are.
+FIRST_SCREEN = """() => {
+  const box = (element) => element.getBoundingClientRect();
+  const exit = box(document.querySelector('.mh-exit'));
+  const h1 = document.querySelector('main h1');
+  const walker = document.createTreeWalker(
+    document.querySelector('main'), NodeFilter.SHOW_TEXT,
+    {acceptNode: (node) => h1.contains(node) || !node.textContent.trim()
+      || !(h1.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)
+      ? NodeFilter.FILTER_SKIP : NodeFilter.FILTER_ACCEPT});
+  const text = walker.nextNode();
+  let line = null;
+  if (text) {
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const rects = [...range.getClientRects()].filter((r) => r.height > 0);
+    line = rects.length ? rects[0].bottom : null;
+  }
+  return {exitTop: exit.top, exitBottom: exit.bottom, exitHeight: exit.height,
+          h1Top: box(h1).top, h1Bottom: box(h1).bottom, line,
+          text: text ? text.textContent.trim().slice(0, 30) : null};
+}"""
+
+
 STORAGE = """async () => [
   localStorage.length, sessionStorage.length, document.cookie,
   (await indexedDB.databases()).length, (await caches.keys()).length
 ]"""
 
 
+def measure_first_screens(page, path: str, found: dict) -> None:
+    """The first screen of the loaded page at each phone size, then back to the first.
+
+    The page is loaded at the first size; the others are measured after resizing it
+    (test_a_resized_page_measures_as_if_loaded_at_that_size shows it is the same).
+    """
+    for width, height in PHONES:
+        if page.viewport_size != {"width": width, "height": height}:
+            page.set_viewport_size({"width": width, "height": height})
+        found[(path, width)] = {**page.evaluate(FIRST_SCREEN), "height": height}
+    page.set_viewport_size(SIZE)
+
+
 @pytest.fixture(scope="module")
 def audit(browser, base_url, local_site) -> Audit:
-    """Visit every page of the four languages, and a missing one, at 320 px wide."""
-    context, watch = new_context(
-        browser, base_url, viewport={"width": 320, "height": 640}
-    )
+    """Visit every page of every language, and a missing one, at 320 px wide."""
+    context, watch = new_context(browser, base_url, viewport=SIZE)
     context.add_init_script(path=AXE)  # compiled once, present in every page
     result = Audit(watch=watch)
-    paths = [
+    pages = [
         "/" + page.relative.removesuffix("index.html") for page in local_site.pages
     ]
-    paths += [f"{home}no-such-page.html" for home in HOMES.values()]  # real 404s
+    paths = pages + [f"{home}no-such-page.html" for home in HOMES.values()]  # 404s
     page = context.new_page()
     for path in paths:
         url = base_url + path
         page.goto(url)
         result.urls.append(url)
+        if path in pages:  # first, as loaded: nothing has scrolled yet
+            measure_first_screens(page, path, result.first_screens)
         result.overflow[path] = page.evaluate(OVERFLOW)
         result.axe[path] = run_axe(page)
         if path in {location for location, _ in SEARCH.values()}:
@@ -183,3 +232,60 @@ def test_the_csp_watch_sees_a_violation_when_there_is_one(browser, base_url):
     assert page.title() == "probe"  # the inline script was blocked
     assert any("script-src" in text for text in watch.violations), watch.violations
     context.close()
+
+
+def test_every_language_and_page_type_is_measured(audit, local_site):
+    langs = {page.lang for page in local_site.pages}
+    assert langs == set(LANGUAGE_CODES)
+    assert set(audit.first_screens) == {
+        ("/" + page.relative.removesuffix("index.html"), width)
+        for page in local_site.pages
+        for width, _ in PHONES
+    }
+
+
+def test_a_resized_page_measures_as_if_loaded_at_that_size(audit, browser, base_url):
+    """The visit resizes a loaded page to measure the other phones: check it here.
+
+    Every home page and every search page (the pages of each script of the theme)
+    loaded at each other size measures the same. Should a script ever lay out a
+    page by the window's size at load, this fails: the visit must then load every
+    page at every size.
+    """
+    paths = [*HOMES.values(), *(location for location, _ in SEARCH.values())]
+    loaded, resized = {}, {}
+    for width, height in PHONES[1:]:
+        context, _ = new_context(
+            browser, base_url, viewport={"width": width, "height": height}
+        )
+        page = context.new_page()
+        for path in paths:
+            page.goto(base_url + path)
+            loaded[(path, width)] = {**page.evaluate(FIRST_SCREEN), "height": height}
+            resized[(path, width)] = audit.first_screens[(path, width)]
+        context.close()
+    assert loaded == resized
+
+
+def test_exit_h1_and_first_line_are_on_the_first_screen(audit):
+    late = {
+        f"{path} at {width} px": where
+        for (path, width), where in audit.first_screens.items()
+        if not (
+            where["exitTop"] >= 0
+            and where["exitBottom"] <= where["height"]
+            and where["h1Bottom"] <= where["height"]
+            and where["line"] is not None
+            and where["line"] <= where["height"]
+        )
+    }
+    assert late == {}
+
+
+def test_the_quick_exit_takes_at_most_48_px_on_a_phone(audit):
+    tall = {
+        f"{path} at {width} px": where["exitHeight"]
+        for (path, width), where in audit.first_screens.items()
+        if where["exitHeight"] > EXIT_MAX_HEIGHT
+    }
+    assert tall == {}

@@ -1,9 +1,9 @@
-"""The first screen on a phone, the folding menu and the right-to-left layout.
+"""On a phone: the quick exit while scrolling, the folding menu, right to left, print.
 
-At 320 x 568 and 360 x 640, every page of every language shows the quick exit,
-the <h1> and the first line of the page's text without scrolling; the quick exit
-takes at most 48 px and stays in view while the page scrolls. The main menu folds
-behind "Menu" on a phone and opens with and without JavaScript.
+The quick exit stays in view while the page scrolls. The main menu folds behind
+"Menu" on a phone and opens with and without JavaScript. (The first screen of every
+page at 320 x 568 and 360 x 640 is measured by the visit of every page, in
+test_every_page.py, which loads each page once for all its checks.)
 """
 
 from __future__ import annotations
@@ -13,81 +13,7 @@ import pytest
 from sitekit.languages import BY_CODE, HELP_ONLY_CODES, LANGUAGE_CODES
 from tests.browser.helpers import HOMES, new_context
 
-PHONES = [(320, 568), (360, 640)]
 EXIT_MAX_HEIGHT = 48  # px on a phone (the issue's limit)
-
-
-# Where the quick exit, the h1 and the first line of text after the h1 are.
-FIRST_SCREEN = """() => {
-  const box = (element) => element.getBoundingClientRect();
-  const exit = box(document.querySelector('.mh-exit'));
-  const h1 = document.querySelector('main h1');
-  const walker = document.createTreeWalker(
-    document.querySelector('main'), NodeFilter.SHOW_TEXT,
-    {acceptNode: (node) => h1.contains(node) || !node.textContent.trim()
-      || !(h1.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)
-      ? NodeFilter.FILTER_SKIP : NodeFilter.FILTER_ACCEPT});
-  const text = walker.nextNode();
-  let line = null;
-  if (text) {
-    const range = document.createRange();
-    range.selectNodeContents(text);
-    const rects = [...range.getClientRects()].filter((r) => r.height > 0);
-    line = rects.length ? rects[0].bottom : null;
-  }
-  return {exitTop: exit.top, exitBottom: exit.bottom, exitHeight: exit.height,
-          h1Top: box(h1).top, h1Bottom: box(h1).bottom, line,
-          text: text ? text.textContent.trim().slice(0, 30) : null};
-}"""
-
-
-@pytest.fixture(scope="module")
-def first_screens(browser, base_url, local_site) -> dict[tuple[str, int], dict]:
-    """Every page at both phone sizes: where its first screen's parts are."""
-    found = {}
-    paths = [
-        "/" + page.relative.removesuffix("index.html") for page in local_site.pages
-    ]
-    for width, height in PHONES:
-        context, _ = new_context(
-            browser, base_url, viewport={"width": width, "height": height}
-        )
-        page = context.new_page()
-        for path in paths:
-            page.goto(base_url + path)
-            found[(path, width)] = {**page.evaluate(FIRST_SCREEN), "height": height}
-        context.close()
-    return found
-
-
-def test_every_language_and_page_type_is_measured(first_screens, local_site):
-    langs = {page.lang for page in local_site.pages}
-    assert langs == set(LANGUAGE_CODES)
-    assert len(first_screens) == 2 * len(local_site.pages)
-
-
-def test_exit_h1_and_first_line_are_on_the_first_screen(first_screens):
-    late = {
-        f"{path} at {width} px": where
-        for (path, width), where in first_screens.items()
-        if not (
-            where["exitTop"] >= 0
-            and where["exitBottom"] <= where["height"]
-            and where["h1Bottom"] <= where["height"]
-            and where["line"] is not None
-            and where["line"] <= where["height"]
-        )
-    }
-    assert late == {}
-
-
-def test_the_quick_exit_takes_at_most_48_px_on_a_phone(first_screens):
-    tall = {
-        f"{path} at {width} px": where["exitHeight"]
-        for (path, width), where in first_screens.items()
-        if where["exitHeight"] > EXIT_MAX_HEIGHT
-    }
-    assert tall == {}
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
