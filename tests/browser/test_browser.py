@@ -17,7 +17,13 @@ import pytest
 
 from pelicanconf import QUICK_EXIT
 from sitekit.languages import FULL_LANGUAGE_CODES, LANGUAGE_CODES
-from tests.browser.helpers import HOMES, NEUTRAL_PAGE, SEARCH, new_context, search
+from tests.browser.helpers import (
+    CSP_PROBE,
+    HOMES,
+    SEARCH,
+    answer_neutral_sites,
+    search,
+)
 
 FOCUS_STATE = """() => {
   const element = document.activeElement;
@@ -40,10 +46,9 @@ FOCUS_STATE = """() => {
     "path", ["/", "/fr/statut.html", "/de/aktuelles/", "/en/exit-this-page.html"]
 )
 def test_keyboard_skip_link_then_quick_exit_and_focus_always_visible(
-    browser, base_url, path
+    open_page, base_url, path
 ):
-    context, _ = new_context(browser, base_url, viewport={"width": 1024, "height": 700})
-    page = context.new_page()
+    page, _ = open_page(viewport={"width": 1024, "height": 700})
     page.goto(base_url + path)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "mh-skip-link"
@@ -60,23 +65,15 @@ def test_keyboard_skip_link_then_quick_exit_and_focus_always_visible(
             hidden.append(f"off screen or covered: {state['name']}")
         page.keyboard.press("Tab")
     assert hidden == []
-    context.close()
 
 
 @pytest.fixture
-def exit_context(browser, base_url):
-    """A context whose requests to the neutral sites are answered locally."""
-    context, watch = new_context(browser, base_url)
+def exit_page(open_page):
+    """A page whose requests to the neutral sites are answered locally."""
+    page, watch = open_page()
     referers: dict[str, str | None] = {}
-
-    def neutral(route) -> None:
-        referers[route.request.url] = route.request.headers.get("referer")
-        route.fulfill(body=NEUTRAL_PAGE, content_type="text/html")
-
-    for url in QUICK_EXIT["urls"].values():
-        context.route(f"{url}**", neutral)
-    yield context, watch, referers
-    context.close()
+    answer_neutral_sites(page, referers)
+    return page, watch, referers
 
 
 def press_shift(page, times: int) -> None:
@@ -89,11 +86,8 @@ def status(page) -> str:
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
-def test_shift_three_times_leaves_and_back_does_not_return(
-    exit_context, base_url, code
-):
-    context, watch, referers = exit_context
-    page = context.new_page()
+def test_shift_three_times_leaves_and_back_does_not_return(exit_page, base_url, code):
+    page, watch, referers = exit_page
     page.goto(base_url + HOMES[code])
     with page.expect_navigation():
         page.click(".mh-nav__item:nth-child(2) a")  # a second page, in the history
@@ -117,9 +111,8 @@ def test_shift_three_times_leaves_and_back_does_not_return(
     assert page.url != left_from
 
 
-def test_any_other_key_resets_the_count(exit_context, base_url):
-    context, _, _ = exit_context
-    page = context.new_page()
+def test_any_other_key_resets_the_count(exit_page, base_url):
+    page, _, _ = exit_page
     page.goto(base_url + "/en/")
     press_shift(page, 1)
     once = status(page)
@@ -138,9 +131,8 @@ def test_any_other_key_resets_the_count(exit_context, base_url):
     assert page.url == QUICK_EXIT["urls"]["en"]
 
 
-def test_the_button_replaces_the_page(exit_context, base_url):
-    context, _, _ = exit_context
-    page = context.new_page()
+def test_the_button_replaces_the_page(exit_page, base_url):
+    page, _, _ = exit_page
     page.goto(base_url + "/fr/")
     page.goto(base_url + "/fr/statut.html")
     with page.expect_navigation():
@@ -150,36 +142,40 @@ def test_the_button_replaces_the_page(exit_context, base_url):
     assert page.url == base_url + "/fr/"
 
 
-def test_without_javascript_the_button_is_a_plain_link(browser, base_url):
-    context, _ = new_context(browser, base_url, java_script_enabled=False)
-    context.route(
-        f"{QUICK_EXIT['urls']['de']}**",
-        lambda route: route.fulfill(body=NEUTRAL_PAGE, content_type="text/html"),
-    )
-    page = context.new_page()
+def test_without_javascript_the_button_is_a_plain_link(open_page, base_url):
+    page, _ = open_page(javascript=False)
+    answer_neutral_sites(page)
     page.goto(base_url + "/de/")
     assert not page.is_visible(".mh-exit__hint")  # no shortcut without the script
     with page.expect_navigation():
         page.click(".mh-exit__button")
     assert page.url == QUICK_EXIT["urls"]["de"]
-    context.close()
 
 
-def test_the_quick_exit_is_not_printed(browser, base_url):
-    context, _ = new_context(browser, base_url)
-    page = context.new_page()
+def test_the_quick_exit_is_not_printed(open_page, base_url):
+    page, _ = open_page()
     page.goto(base_url + "/")
     assert page.is_visible(".mh-exit__button")
     page.emulate_media(media="print")
     assert not page.is_visible(".mh-exit__button")
     assert page.is_visible("h1")
-    context.close()
+
+
+def test_the_watch_of_a_page_sees_a_csp_violation(open_page, base_url):
+    """The search test's watch.violations == [] could not fail unseen: prove it."""
+    page, watch = open_page()
+    page.route(
+        f"{base_url}/csp-probe.html",
+        lambda route: route.fulfill(body=CSP_PROBE, content_type="text/html"),
+    )
+    page.goto(f"{base_url}/csp-probe.html")
+    assert page.title() == "probe"  # the inline script was blocked
+    assert any("script-src" in text for text in watch.violations), watch.violations
 
 
 @pytest.mark.parametrize("code", FULL_LANGUAGE_CODES)  # help-only: no search
-def test_each_language_searches_only_its_own_pages(browser, base_url, code):
-    context, watch = new_context(browser, base_url)
-    page = context.new_page()
+def test_each_language_searches_only_its_own_pages(open_page, base_url, code):
+    page, watch = open_page()
     location, term = SEARCH[code]
     page.goto(base_url + location)
     links = search(page, term)
@@ -194,22 +190,18 @@ def test_each_language_searches_only_its_own_pages(browser, base_url, code):
     assert page.url.startswith(base_url + prefix)
     assert watch.foreign == []
     assert watch.violations == []
-    context.close()
 
 
-def test_a_search_term_in_the_address_is_searched(browser, base_url):
-    context, _ = new_context(browser, base_url)
-    page = context.new_page()
+def test_a_search_term_in_the_address_is_searched(open_page, base_url):
+    page, _ = open_page()
     page.goto(base_url + "/en/search.html?q=smuggling")
     assert page.input_value("#mh-search-input") == "smuggling"
     page.wait_for_selector(".mh-search__result", state="attached")
     assert "smuggling" in page.text_content(".mh-search__summary")
-    context.close()
 
 
-def test_without_javascript_search_points_to_the_site_map(browser, base_url):
-    context, _ = new_context(browser, base_url, java_script_enabled=False)
-    page = context.new_page()
+def test_without_javascript_search_points_to_the_site_map(open_page, base_url):
+    page, _ = open_page(javascript=False)
     page.goto(base_url + "/fr/recherche.html")
     assert page.is_visible(".mh-search__fallback")
     assert not page.is_visible("#mh-search-input")
@@ -217,7 +209,6 @@ def test_without_javascript_search_points_to_the_site_map(browser, base_url):
         page.click(".mh-search__fallback a")
     assert page.url == base_url + "/fr/plan-du-site.html"
     assert page.locator("main a").count() > 10
-    context.close()
 
 
 def test_the_local_build_links_by_root_relative_paths(local_site):

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from sitekit.languages import FULL_LANGUAGE_CODES, LANGUAGE_CODES
-from tests.browser.helpers import HOMES, SEARCH, Watch, new_context, search
+from tests.browser.helpers import (
+    CSP_PROBE,
+    HOMES,
+    SEARCH,
+    Watch,
+    new_context,
+    search,
+)
 from tests.tools import AXE, require
 
 # The phones the first screen is measured at; the visit loads every page at the
@@ -216,15 +223,9 @@ def test_nothing_is_stored_in_the_browser(audit):
 def test_the_csp_watch_sees_a_violation_when_there_is_one(browser, base_url):
     """The check above could not fail if violations went unseen: prove they don't."""
     context, watch = new_context(browser, base_url)
-    policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'"
-    probe = (
-        f'<!DOCTYPE html><html lang=en><meta http-equiv="Content-Security-Policy" '
-        f'content="{policy}"><title>probe</title><script>document.title="ran"'
-        "</script><p style='color:red'>x</p>"
-    )
     context.route(
         f"{base_url}/csp-probe.html",
-        lambda route: route.fulfill(body=probe, content_type="text/html"),
+        lambda route: route.fulfill(body=CSP_PROBE, content_type="text/html"),
     )
     page = context.new_page()
     page.goto(f"{base_url}/csp-probe.html")

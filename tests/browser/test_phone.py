@@ -11,15 +11,14 @@ from __future__ import annotations
 import pytest
 
 from sitekit.languages import BY_CODE, HELP_ONLY_CODES, LANGUAGE_CODES
-from tests.browser.helpers import HOMES, new_context
+from tests.browser.helpers import HOMES
 
 EXIT_MAX_HEIGHT = 48  # px on a phone (the issue's limit)
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
-def test_the_quick_exit_stays_in_view_while_scrolling(browser, base_url, code):
-    context, _ = new_context(browser, base_url, viewport={"width": 320, "height": 568})
-    page = context.new_page()
+def test_the_quick_exit_stays_in_view_while_scrolling(open_page, base_url, code):
+    page, _ = open_page(viewport={"width": 320, "height": 568})
     page.goto(base_url + HOMES[code])
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     assert page.evaluate("window.scrollY") > 100  # the page did scroll
@@ -28,7 +27,6 @@ def test_the_quick_exit_stays_in_view_while_scrolling(browser, base_url, code):
     )
     assert 0 <= top < EXIT_MAX_HEIGHT
     assert page.is_visible(".mh-exit__button")
-    context.close()
 
 
 def nav_shown(page) -> bool:
@@ -36,9 +34,8 @@ def nav_shown(page) -> bool:
 
 
 @pytest.mark.parametrize("code", ["nl", "ar"])
-def test_the_menu_folds_on_a_phone_and_opens_with_a_button(browser, base_url, code):
-    context, _ = new_context(browser, base_url, viewport={"width": 320, "height": 568})
-    page = context.new_page()
+def test_the_menu_folds_on_a_phone_and_opens_with_a_button(open_page, base_url, code):
+    page, _ = open_page(viewport={"width": 320, "height": 568})
     page.goto(base_url + HOMES[code])
     toggle = page.locator("button.mh-menu-toggle")
     assert not nav_shown(page)
@@ -49,32 +46,22 @@ def test_the_menu_folds_on_a_phone_and_opens_with_a_button(browser, base_url, co
     assert toggle.get_attribute("aria-expanded") == "true"
     toggle.click()
     assert not nav_shown(page)
-    context.close()
 
 
-def test_without_javascript_the_menu_link_opens_the_menu(browser, base_url):
-    context, _ = new_context(
-        browser,
-        base_url,
-        viewport={"width": 320, "height": 568},
-        java_script_enabled=False,
-    )
-    page = context.new_page()
+def test_without_javascript_the_menu_link_opens_the_menu(open_page, base_url):
+    page, _ = open_page(viewport={"width": 320, "height": 568}, javascript=False)
     page.goto(base_url + "/fr/")
     assert not nav_shown(page)
     page.click("a.mh-menu-toggle")
     assert page.url.endswith("#mh-nav")
     assert nav_shown(page)
-    context.close()
 
 
-def test_on_a_wide_screen_the_menu_is_open_and_no_menu_control(browser, base_url):
-    context, _ = new_context(browser, base_url, viewport={"width": 1024, "height": 700})
-    page = context.new_page()
+def test_on_a_wide_screen_the_menu_is_open_and_no_menu_control(open_page, base_url):
+    page, _ = open_page(viewport={"width": 1024, "height": 700})
     page.goto(base_url + "/de/")
     assert nav_shown(page)
     assert not page.is_visible(".mh-menu-toggle")
-    context.close()
 
 
 MIRRORED = """() => {
@@ -90,9 +77,10 @@ MIRRORED = """() => {
 
 
 @pytest.mark.parametrize("code", HELP_ONLY_CODES)
-def test_right_to_left_mirrors_the_layout_but_not_the_numbers(browser, base_url, code):
-    context, _ = new_context(browser, base_url, viewport={"width": 1024, "height": 700})
-    page = context.new_page()
+def test_right_to_left_mirrors_the_layout_but_not_the_numbers(
+    open_page, base_url, code
+):
+    page, _ = open_page(viewport={"width": 1024, "height": 700})
     page.goto(base_url + HOMES[code])
     seen = page.evaluate(MIRRORED)
     if BY_CODE[code].direction == "rtl":
@@ -104,17 +92,14 @@ def test_right_to_left_mirrors_the_layout_but_not_the_numbers(browser, base_url,
         assert seen["buttonCentre"] < seen["width"] / 2
         assert seen["endBorder"] > 0 and seen["startBorder"] == 0
     assert seen["number"] == "ltr"  # "078 05 58 00" reads left to right
-    context.close()
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
-def test_print_shows_the_text_not_the_quick_exit_or_menu(browser, base_url, code):
-    context, _ = new_context(browser, base_url, viewport={"width": 320, "height": 568})
-    page = context.new_page()
+def test_print_shows_the_text_not_the_quick_exit_or_menu(open_page, base_url, code):
+    page, _ = open_page(viewport={"width": 320, "height": 568})
     page.goto(base_url + HOMES[code])
     page.emulate_media(media="print")
     assert not page.is_visible(".mh-exit__button")
     assert not page.is_visible(".mh-menu-toggle")
     assert page.is_visible("h1")
     assert page.is_visible(".mh-emergency")
-    context.close()
