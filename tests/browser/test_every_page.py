@@ -182,23 +182,21 @@ def test_axe_finds_no_violation_on_any_page_in_any_language(audit, local_site):
     assert found == {}
 
 
-def test_axe_as_run_above_reports_a_known_violation(browser, base_url):
+def test_axe_as_run_above_reports_a_known_violation(open_page, base_url):
     """The audit's options keep every violation: a page with two is caught."""
-    context, _ = new_context(browser, base_url)
+    page, _ = open_page()
     probe = (
         "<!DOCTYPE html><html lang=en><title>probe</title><main><h1>Probe</h1>"
         '<img src="a.png"><img src="b.png"></main>'
     )
-    context.route(
+    page.route(
         f"{base_url}/axe-probe.html",
         lambda route: route.fulfill(body=probe, content_type="text/html"),
     )
-    page = context.new_page()
     page.goto(f"{base_url}/axe-probe.html")
     found = run_axe(page)
     (image_alt,) = [text for text in found if text.startswith("image-alt ")]
     assert "a.png" in image_alt and "b.png" in image_alt, image_alt  # both nodes
-    context.close()
 
 
 def test_no_page_scrolls_horizontally_at_320_px(audit):
@@ -245,7 +243,7 @@ def test_every_language_and_page_type_is_measured(audit, local_site):
     }
 
 
-def test_a_resized_page_measures_as_if_loaded_at_that_size(audit, browser, base_url):
+def test_a_resized_page_measures_as_if_loaded_at_that_size(audit, open_page, base_url):
     """The visit resizes a loaded page to measure the other phones: check it here.
 
     Every home page and every search page (the pages of each script of the theme)
@@ -256,15 +254,11 @@ def test_a_resized_page_measures_as_if_loaded_at_that_size(audit, browser, base_
     paths = [*HOMES.values(), *(location for location, _ in SEARCH.values())]
     loaded, resized = {}, {}
     for width, height in PHONES[1:]:
-        context, _ = new_context(
-            browser, base_url, viewport={"width": width, "height": height}
-        )
-        page = context.new_page()
+        page, _ = open_page(viewport={"width": width, "height": height})
         for path in paths:
             page.goto(base_url + path)
             loaded[(path, width)] = {**page.evaluate(FIRST_SCREEN), "height": height}
             resized[(path, width)] = audit.first_screens[(path, width)]
-        context.close()
     assert loaded == resized
 
 
