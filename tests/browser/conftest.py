@@ -69,10 +69,13 @@ class Tabs:
     Opening a page costs more CPU than most of these tests spend in it (a renderer
     process, and Playwright's setup of the page): the tests of a worker take turns
     in one page per kind, which `open_page` resets for each test. A test that
-    needs what a reused page cannot give (a history that starts with it: the
-    browser keeps at most 50 entries, so history.length stops growing) asks for a
-    fresh page; one that changes its context (a clock) makes its own context.
+    changes its context (a clock) makes a context of its own.
     """
+
+    # The browser keeps at most 50 history entries; past that, history.length stops
+    # growing. A page is replaced once its history holds this many, so a test's own
+    # entries are always counted.
+    HISTORY_ROOM = 30
 
     def __init__(self, browser) -> None:
         self.browser = browser
@@ -87,14 +90,15 @@ class Tabs:
             self.contexts[javascript] = context
         return self.contexts[javascript]
 
-    def page(self, javascript: bool, *, fresh: bool = False):
+    def page(self, javascript: bool):
         page = self.pages.get(javascript)
-        if fresh or page is None or page.is_closed():
-            page = self.context(javascript).new_page()
-            if not fresh:
-                self.pages[javascript] = page
-                # After a crash the next test gets a new page.
-                page.on("crash", lambda _: self.pages.pop(javascript, None))
+        if page is not None and not page.is_closed():
+            if page.evaluate("history.length") < self.HISTORY_ROOM:
+                return page
+            page.close()
+        page = self.context(javascript).new_page()
+        self.pages[javascript] = page
+        page.on("crash", lambda _: self.pages.pop(javascript, None))  # next: new
         return page
 
     def close(self) -> None:
@@ -116,26 +120,23 @@ def open_page(tabs, base_url):
     `open_page(viewport={"width": 320, "height": 568}, javascript=False)`. The
     page is a reused one, reset: the viewport (1280 x 720 unless given), no media
     emulation, no routes, this test's Watch only; every test starts with a
-    `goto`, so no page, script or focus of an earlier test remains. Its history
-    and the context's HTTP cache and storage are shared (the site stores nothing:
-    test_every_page.py checks). `fresh=True`: a new page, closed after the test.
+    `goto`, so no page, script or focus of an earlier test remains. The earlier
+    tests' history entries stay (with room for this test's: history.length
+    counts), and the context's HTTP cache and storage are shared (the site stores
+    nothing: test_every_page.py checks).
     """
     opened = []
 
-    def open_(
-        *, viewport: dict | None = None, javascript: bool = True, fresh: bool = False
-    ):
-        page = tabs.page(javascript, fresh=fresh)
+    def open_(*, viewport: dict | None = None, javascript: bool = True):
+        page = tabs.page(javascript)
         page.unroute_all(behavior="ignoreErrors")
         page.emulate_media(media="null")
         page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
         watch = Watch(base_url)
         watch.listen(page)
-        opened.append((page, watch, fresh))
+        opened.append((page, watch))
         return page, watch
 
     yield open_
-    for page, watch, fresh in opened:
+    for page, watch in opened:
         watch.stop(page)
-        if fresh:
-            page.close()

@@ -110,7 +110,7 @@ def test_the_count_is_shown_announced_and_reset_as_the_page_says(
 def test_with_javascript_back_shows_the_page_before_often_one_of_this_site(
     open_page, base_url, local_site, code
 ):
-    page, _ = open_page(fresh=True)  # its history starts here: history.length counts
+    page, _ = open_page()  # with room in its history: history.length counts
     answer_neutral_sites(page)
     before = base_url + HOMES[code]
     page.goto(before)
