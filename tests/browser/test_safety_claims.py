@@ -19,7 +19,7 @@ import pytest
 
 from pelicanconf import FOOTER_PAGES, QUICK_EXIT
 from sitekit.languages import LANGUAGE_CODES
-from tests.browser.helpers import HOMES, NEUTRAL_PAGE, new_context
+from tests.browser.helpers import HOMES, answer_neutral_sites, new_context
 from tests.support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -62,25 +62,13 @@ def shift_claim(local_site, code: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def context_for(browser, base_url):
-    """Browser contexts, JavaScript on or off, whose neutral sites answer locally."""
-    contexts = []
-
-    def make(*, javascript: bool = True):
-        context, _ = new_context(browser, base_url, java_script_enabled=javascript)
-        for url in QUICK_EXIT["urls"].values():
-            context.route(
-                f"{url}**",
-                lambda route: route.fulfill(
-                    body=NEUTRAL_PAGE, content_type="text/html"
-                ),
-            )
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
+def clock_page(browser, base_url):
+    """A page in a context of its own: its clock is the context's, not the page's."""
+    context, _ = new_context(browser, base_url)
+    page = context.new_page()
+    answer_neutral_sites(page)
+    yield page
+    context.close()
 
 
 def status(page) -> str:
@@ -96,10 +84,10 @@ def test_the_page_states_the_presses_and_the_reset_the_script_uses(local_site, c
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
 def test_the_count_is_shown_announced_and_reset_as_the_page_says(
-    context_for, base_url, local_site, code
+    clock_page, base_url, local_site, code
 ):
     presses, seconds = shift_claim(local_site, code)
-    page = context_for().new_page()
+    page = clock_page
     page.clock.install()  # the reset waits on the page's clock, not on ours
     page.goto(base_url + info_path(local_site, code))
     page.wait_for_selector(".mh-exit__hint", state="visible")
@@ -120,9 +108,10 @@ def test_the_count_is_shown_announced_and_reset_as_the_page_says(
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
 def test_with_javascript_back_shows_the_page_before_often_one_of_this_site(
-    context_for, base_url, local_site, code
+    open_page, base_url, local_site, code
 ):
-    page = context_for().new_page()
+    page, _ = open_page()  # with room in its history: history.length counts
+    answer_neutral_sites(page)
     before = base_url + HOMES[code]
     page.goto(before)
     with page.expect_navigation():
@@ -141,9 +130,10 @@ def test_with_javascript_back_shows_the_page_before_often_one_of_this_site(
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
 def test_without_javascript_the_button_is_a_link_and_back_returns(
-    context_for, base_url, local_site, code
+    open_page, base_url, local_site, code
 ):
-    page = context_for(javascript=False).new_page()
+    page, _ = open_page(javascript=False)
+    answer_neutral_sites(page)
     page.goto(base_url + HOMES[code])
     with page.expect_navigation():
         page.click(".mh-exit__info")
