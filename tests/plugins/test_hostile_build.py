@@ -15,7 +15,6 @@ import fcntl
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ import pytest
 from sitekit.builder.cli import build_command
 from sitekit.dev.corpus import write_corpus
 from sitekit.fast.markdown_cache import CACHE_FILE
-from tests.support import ROOT, SITEURL, run_build_command
+from tests.support import run_build_command, start_build_command
 
 # Each builds a generated corpus, some many times: `invoke test --quick` skips them.
 pytestmark = pytest.mark.slow
@@ -59,9 +58,6 @@ def command(settings: Path, content: Path, output: Path) -> list[str]:
     return build_command(settings, output, content=content, cache=cache)
 
 
-ENV = {**os.environ, "SITEURL": SITEURL, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
-
-
 def run(settings: Path, content: Path, output: Path) -> subprocess.CompletedProcess:
     """One build to its end (forked from the test's build server, see run_build)."""
     return run_build_command(command(settings, content, output))
@@ -92,20 +88,15 @@ def alive(pid: int) -> bool:
 def test_a_build_killed_at_any_point_never_blocks_the_next(corpus, tmp_path, after):
     settings, content, reference = corpus
     output = tmp_path / "out"
-    build = subprocess.Popen(
-        command(settings, content, output),
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     helpers: set[int] = set()
-    deadline = time.monotonic() + after
-    while time.monotonic() < deadline and build.poll() is None:
-        helpers |= descendants(build.pid)
-        time.sleep(0.05)
-    build.send_signal(signal.SIGKILL)
-    build.wait()
+    # A fork of the build server: the build starts at once, not after a new
+    # Python's imports, so every delay falls inside the build's own work.
+    with start_build_command(command(settings, content, output)) as build:
+        deadline = time.monotonic() + after
+        while time.monotonic() < deadline and build.poll() is None:
+            helpers |= descendants(build.pid)
+            time.sleep(0.05)
+        build.kill()  # SIGKILL
     # Helpers die with the build (PR_SET_PDEATHSIG), within a moment.
     deadline = time.monotonic() + 5
     while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
@@ -145,28 +136,26 @@ def test_a_live_lock_makes_the_next_build_wait_naming_its_holder(corpus, tmp_pat
         lock.write(str(os.getpid()))
         lock.flush()
         log = tmp_path / "stderr.txt"
-        with log.open("w") as stderr_file:
-            waiting = subprocess.Popen(
-                command(settings, content, tmp_path / "out"),
-                cwd=ROOT,
-                env=ENV,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr_file,
-            )
-        # Until the build says it waits (no fixed sleep), then a second more.
-        message = f"Waiting for the build of pid {os.getpid()}"
-        deadline = time.monotonic() + 60
-        while message not in log.read_text() and time.monotonic() < deadline:
+        waiting = start_build_command(
+            command(settings, content, tmp_path / "out"), stderr=log
+        )
+        with waiting:
+            # Until the build says it waits (no fixed sleep), then a second more.
+            message = f"Waiting for the build of pid {os.getpid()}"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (
+                not log.is_file() or message not in log.read_text()
+            ):
+                assert waiting.poll() is None, "the build did not wait for the lock"
+                time.sleep(0.1)
+            time.sleep(1)
             assert waiting.poll() is None, "the build did not wait for the lock"
-            time.sleep(0.1)
-        time.sleep(1)
-        assert waiting.poll() is None, "the build did not wait for the lock"
-        assert not (tmp_path / "out").exists()
-        lock.seek(0)
-        lock.truncate()
-        lock.flush()
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    assert waiting.wait(timeout=120) == 0, log.read_text()
+            assert not (tmp_path / "out").exists()
+            lock.seek(0)
+            lock.truncate()
+            lock.flush()
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            assert waiting.wait(timeout=120).returncode == 0, log.read_text()
     assert message in log.read_text()
     assert tree(tmp_path / "out") == reference
 
