@@ -42,15 +42,50 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> tuple[Path, Path, dict[str, bytes]]:
-    """The corpus, a settings file, and the output of one clean build of it."""
+def built(tmp_path_factory) -> tuple[Path, Path, Path, dict[str, bytes]]:
+    """One clean build of the corpus, kept to restore (see `restored`).
+
+    Returns the settings file, the corpus, the folder of the build and the output.
+    The folder holds a copy of the corpus (content/) and the build (project/out,
+    its releases and project/out-cache); a copy of it all is kept beside it.
+    """
     root = tmp_path_factory.mktemp("corpus")
     write_corpus(root / "content", ARTICLES)
     settings = root / "hostileconf.py"
     settings.write_text(f"from publishconf import *\n{FAST}")
-    result = run(settings, root / "content", root / "reference")
+    work = root / "work"
+    shutil.copytree(root / "content", work / "content")
+    result = run(settings, work / "content", work / "project" / "out")
     assert result.returncode == 0, result.stderr
-    return settings, root / "content", tree(root / "reference")
+    shutil.copytree(work, root / "snapshot", symlinks=True)
+    return settings, root / "content", work, tree(work / "project" / "out")
+
+
+@pytest.fixture(scope="module")
+def corpus(built) -> tuple[Path, Path, dict[str, bytes]]:
+    """The corpus, a settings file, and the output of one clean build of it."""
+    settings, content, _, reference = built
+    return settings, content, reference
+
+
+@contextlib.contextmanager
+def restored(built, size: str | None = None):
+    """The folder of the clean build (see `built`) as that build left it.
+
+    Same files, mtimes and paths (the build's state records them), so the next
+    build there goes on from a clean build, without making one (~1 CPU-s). With
+    `size`, project/ is first mounted as a tmpfs of that size.
+    """
+    work = built[2]
+    snapshot = work.parent / "snapshot"
+    shutil.rmtree(work)
+    shutil.copytree(snapshot / "content", work / "content")
+    (work / "project").mkdir()
+    with tmpfs(work / "project", size) if size else contextlib.nullcontext():
+        shutil.copytree(
+            snapshot / "project", work / "project", symlinks=True, dirs_exist_ok=True
+        )
+        yield work
 
 
 def command(settings: Path, content: Path, output: Path) -> list[str]:
@@ -160,25 +195,25 @@ def test_a_live_lock_makes_the_next_build_wait_naming_its_holder(corpus, tmp_pat
     assert tree(tmp_path / "out") == reference
 
 
-def test_a_damaged_markdown_cache_never_changes_a_page(corpus, tmp_path):
-    settings, content, reference = corpus
-    output = tmp_path / "out"
-    assert run(settings, content, output).returncode == 0
-    cache = tmp_path / "out-cache" / CACHE_FILE
-    data = cache.read_bytes()
-    # Inside a parse's HTML: a digit, as `tel:112` became `tel:113` before.
-    position = data.index(b"<p>") + 3
-    for offset in (0, 7, 19):
-        damaged = bytearray(data)
-        damaged[position + offset] ^= 1
-        cache.write_bytes(bytes(damaged))
-        output.unlink()  # the link to the release: so the build is not skipped
+def test_a_damaged_markdown_cache_never_changes_a_page(built):
+    settings, _, _, reference = built
+    with restored(built) as work:  # a clean build there
+        content, output = work / "content", work / "project" / "out"
+        cache = work / "project" / "out-cache" / CACHE_FILE
+        data = cache.read_bytes()
+        # Inside a parse's HTML: a digit, as `tel:112` became `tel:113` before.
+        position = data.index(b"<p>") + 3
+        for offset in (0, 7, 19):
+            damaged = bytearray(data)
+            damaged[position + offset] ^= 1
+            cache.write_bytes(bytes(damaged))
+            output.unlink()  # the link to the release: so the build is not skipped
 
-        again = run(settings, content, output)
+            again = run(settings, content, output)
 
-        assert again.returncode == 0, again.stderr
-        assert "did not match its checksum" in again.stdout + again.stderr
-        assert tree(output) == reference
+            assert again.returncode == 0, again.stderr
+            assert "did not match its checksum" in again.stdout + again.stderr
+            assert tree(output) == reference
 
 
 def test_two_clean_builds_are_byte_identical_search_index_included(corpus, tmp_path):
@@ -241,13 +276,11 @@ def edit(content: Path) -> None:
 # new one), so a read-only output/ or output/pagefind/ stops nothing: the folder of
 # the releases is where a build writes.
 @pytest.mark.parametrize("where", ["project", "releases", "cache"])
-def test_a_read_only_folder_fails_the_build_with_one_message(corpus, tmp_path, where):
-    settings, content, _ = corpus
-    own = tmp_path / "content"
-    shutil.copytree(content, own)
-    with tmpfs(tmp_path / "project", "64m") as project:
+def test_a_read_only_folder_fails_the_build_with_one_message(built, where):
+    settings = built[0]
+    with restored(built, "64m") as work:  # built there, on a tmpfs
+        own, project = work / "content", work / "project"
         output = project / "out"
-        assert run(settings, own, output).returncode == 0
         before = tree(output)
         edit(own)
         folder = {
@@ -265,16 +298,14 @@ def test_a_read_only_folder_fails_the_build_with_one_message(corpus, tmp_path, w
         assert tree(output) == before
 
 
-def test_a_full_disk_fails_the_build_with_one_message_at_every_level(corpus, tmp_path):
+def test_a_full_disk_fails_the_build_with_one_message_at_every_level(built):
     """Free space at several levels below what a build needs: a message each time."""
-    settings, content, reference = corpus
-    own = tmp_path / "content"
-    shutil.copytree(content, own)
+    settings, _, _, reference = built
     size = sum(len(data) for data in reference.values())
-    with tmpfs(tmp_path / "project", f"{size * 3 // 1024}k") as project:
+    # The clean build, as if made on this tmpfs (it fits: a build made it there).
+    with restored(built, f"{size * 3 // 1024}k") as work:
+        own, project = work / "content", work / "project"
         output = project / "out"
-        first = run(settings, own, output)
-        assert first.returncode == 0, first.stderr
         before = tree(output)
         outcomes = []
         for share in (0.2, 0.5, 0.8, 0.9, 0.95, 0.99):
