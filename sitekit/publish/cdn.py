@@ -41,7 +41,10 @@ def paths_for(keys: Iterable[str], max_paths: int) -> list[str]:
 def make_client(settings: PublishSettings) -> Any:
     """The CloudFront client (credentials from the standard AWS chain)."""
     config = Config(
-        retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+        retries={  # every request counted, as in storage.make_client
+            "mode": settings.retry_mode,
+            "total_max_attempts": settings.max_attempts,
+        },
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )

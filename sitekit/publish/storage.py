@@ -147,9 +147,11 @@ def make_client(
         # several S3-compatible stores reject; send them only where the API needs them.
         "request_checksum_calculation": "when_required",
         "response_checksum_validation": "when_required",
+        # botocore's `max_attempts` counts the retries only (1 meant two requests);
+        # ours counts every request, as its name says and check_access needs.
         "retries": {
             "mode": settings.retry_mode,
-            "max_attempts": max_attempts or settings.max_attempts,
+            "total_max_attempts": max_attempts or settings.max_attempts,
         },
         "connect_timeout": connect_timeout or settings.connect_timeout,
         "read_timeout": read_timeout or settings.read_timeout,
