@@ -5,11 +5,12 @@ arguments of `python -m sitekit.builder`, the environment, the folder to run in 
 the files for stdout and stderr; it answers with the build's pid. Then it takes
 orders about that build, one line each: "wait" (answered with the exit code),
 "poll" (the exit code, or null while it runs) or "kill" (SIGKILL, then the exit
-code). Only this server reaps its child, and only when told, so the pid the tests
-read /proc by cannot be another process's. Each build runs in a fresh fork of a
-process that has done nothing but import, as `invoke livereload`'s rebuilds do
-(sitekit.tools.serve.rebuild_forked): no state passes from one build to the next,
-and the ~0.7 CPU-s of imports a new Python spends is spent once.
+code). Only this server reaps its child, and only when an order finds it ended,
+so the pid the tests read /proc by cannot be another process's. Each build runs in
+a fresh fork of a process that has done nothing but import, as `invoke
+livereload`'s rebuilds do (sitekit.tools.serve.rebuild_forked): no state passes
+from one build to the next, and the ~0.7 CPU-s of imports a new Python spends is
+spent once.
 """
 
 from __future__ import annotations

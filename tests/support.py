@@ -196,8 +196,9 @@ BUILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
 class StartedBuild:
     """A build running in a fork of the build server (see tests/build_server.py).
 
-    Its process is the server's child, reaped only on `wait` or `kill`: until then
-    `pid` names this build and no other process (a zombie at worst).
+    Its process is the server's child, reaped only by an order that finds it ended
+    (`poll`, `wait`, `kill`): while `poll` says None, `pid` names this build and no
+    other process (a zombie at worst).
     """
 
     def __init__(
@@ -212,7 +213,7 @@ class StartedBuild:
         self.folder, self.stdout, self.stderr = folder, stdout, stderr
         self.pid: int = server.answer()
         self.returncode: int | None = None
-        self.finished = False  # reaped, and the server is free for the next build
+        self.finished = False  # ended, and the server free for the next build
 
     def poll(self) -> int | None:
         """The exit code, or None while the build runs."""
@@ -272,7 +273,7 @@ class _BuildServer:
     ) -> StartedBuild:
         module = command.index("sitekit.builder")
         assert command[module - 1 : module] == ["-m"], command
-        self.lock.acquire()  # released when the build has been reaped
+        self.lock.acquire()  # released by the build's wait or kill
         try:
             folder = tempfile.TemporaryDirectory()
             stdout = Path(folder.name, "stdout")
