@@ -119,7 +119,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("after", [0.3, 0.7, 1.2, 1.8])
+@pytest.mark.parametrize("after", [0.1, 0.4, 0.8, 1.2])
 def test_a_build_killed_at_any_point_never_blocks_the_next(corpus, tmp_path, after):
     settings, content, reference = corpus
     output = tmp_path / "out"

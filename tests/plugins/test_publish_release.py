@@ -101,7 +101,7 @@ def test_a_build_killed_at_any_instant_leaves_one_whole_release(
     # None: the last build is left to finish (it used to be killed after 6 s). The
     # builds fork from the build server, so they start at once: the delays span a
     # build's own work (a new Python spent its first ~0.7 s importing).
-    for number, delay in enumerate((0.2, 0.4, 0.6, 0.9, 1.2, 1.6, None)):
+    for number, delay in enumerate((0.1, 0.25, 0.4, 0.6, 0.8, 1.1, None)):
         siteurl = f"https://www{number}.example.org"  # a new build every time
         with start_build_command(command, siteurl) as build:
             if delay is None:
