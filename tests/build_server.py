@@ -2,10 +2,15 @@
 
 `tests.support.run_build` sends it each build as one JSON line on stdin: the
 arguments of `python -m sitekit.builder`, the environment, the folder to run in and
-the files for stdout and stderr; it answers with the exit code. Each build runs in a
-fresh fork of a process that has done nothing but import, as `invoke livereload`'s
-rebuilds do (sitekit.tools.serve.rebuild_forked): no state passes from one build to
-the next, and the ~0.7 CPU-s of imports a new Python spends is spent once.
+the files for stdout and stderr; it answers with the build's pid. Then it takes
+orders about that build, one line each: "wait" (answered with the exit code),
+"poll" (the exit code, or null while it runs) or "kill" (SIGKILL, then the exit
+code). Only this server reaps its child, and only when an order finds it ended,
+so the pid the tests read /proc by cannot be another process's. Each build runs in
+a fresh fork of a process that has done nothing but import, as `invoke
+livereload`'s rebuilds do (sitekit.tools.serve.rebuild_forked): no state passes
+from one build to the next, and the ~0.7 CPU-s of imports a new Python spends is
+spent once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import importlib
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -79,15 +85,28 @@ def build_in_child(request: dict) -> None:
         os._exit(code)
 
 
+def answer(value: object) -> None:
+    print(json.dumps(value), flush=True)
+
+
 def serve() -> None:
     preload()
     for line in sys.stdin:
-        request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            build_in_child(request)
-        _, status = os.waitpid(pid, 0)
-        print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+            build_in_child(json.loads(line))
+        answer(pid)
+        code = None
+        for order in sys.stdin:
+            order = order.strip()
+            if code is None and order == "kill":
+                os.kill(pid, signal.SIGKILL)  # our own child, not yet reaped
+            if code is None:
+                done, status = os.waitpid(pid, os.WNOHANG if order == "poll" else 0)
+                code = os.waitstatus_to_exitcode(status) if done else None
+            answer(code)
+            if order != "poll":
+                break
 
 
 if __name__ == "__main__":

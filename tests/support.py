@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -172,11 +173,92 @@ def run_build_command(
     command: list[str], siteurl: str = SITEURL
 ) -> subprocess.CompletedProcess:
     """Run a `build_command` as `run_build` does; stdout and stderr as text."""
-    return _BUILD_SERVER.run(command, {**BUILD_ENV, "SITEURL": siteurl})
+    with start_build_command(command, siteurl) as build:
+        return build.wait()
+
+
+def start_build_command(
+    command: list[str], siteurl: str = SITEURL, stderr: Path | None = None
+) -> StartedBuild:
+    """Start a `build_command` as `run_build` does, and return at once.
+
+    Use it as a context manager (a build still running at its end is killed).
+    `stderr`: a file of the caller's to write the build's stderr into, to read it
+    while the build runs. One build at a time per test process.
+    """
+    return _BUILD_SERVER.start(command, {**BUILD_ENV, "SITEURL": siteurl}, stderr)
 
 
 # COLUMNS: Pelican's log handler wraps lines at the terminal width; keep them whole.
 BUILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "250"}
+
+
+class StartedBuild:
+    """A build running in a fork of the build server (see tests/build_server.py).
+
+    Its process is the server's child, reaped only by an order that finds it ended
+    (`poll`, `wait`, `kill`): while `poll` says None, `pid` names this build and no
+    other process (a zombie at worst).
+    """
+
+    def __init__(
+        self,
+        server: _BuildServer,
+        command: list[str],
+        folder: tempfile.TemporaryDirectory,
+        stdout: Path,
+        stderr: Path,
+    ) -> None:
+        self.server, self.command = server, command
+        self.folder, self.stdout, self.stderr = folder, stdout, stderr
+        self.pid: int = server.answer()
+        self.returncode: int | None = None
+        self.finished = False  # ended, and the server free for the next build
+
+    def poll(self) -> int | None:
+        """The exit code, or None while the build runs."""
+        if self.returncode is None:
+            self.returncode = self.server.order("poll")
+        return self.returncode
+
+    def _end(self, order: str) -> int:
+        if not self.finished:
+            self.returncode = self.server.order(order)
+            self.finished = True
+            self.server.lock.release()
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> int:
+        """SIGKILL the build if it still runs; return its exit code."""
+        return self._end("kill")
+
+    def wait(self, timeout: float | None = None) -> subprocess.CompletedProcess:
+        """Wait for the end of the build: its exit code, stdout and stderr.
+
+        After `timeout` seconds the build is killed and TimeoutExpired raised.
+        """
+        if timeout is not None:
+            deadline = time.monotonic() + timeout
+            while self.poll() is None:
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise subprocess.TimeoutExpired(self.command, timeout)
+                time.sleep(0.02)
+        code = self._end("wait")
+        return subprocess.CompletedProcess(
+            self.command,
+            code,
+            self.stdout.read_text(encoding="utf-8", errors="replace"),
+            self.stderr.read_text(encoding="utf-8", errors="replace"),
+        )
+
+    def __enter__(self) -> StartedBuild:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()  # a no-op once it has ended
+        self.folder.cleanup()
 
 
 class _BuildServer:
@@ -186,13 +268,16 @@ class _BuildServer:
         self.process: subprocess.Popen | None = None
         self.lock = threading.Lock()
 
-    def run(
-        self, command: list[str], env: dict[str, str]
-    ) -> subprocess.CompletedProcess:
+    def start(
+        self, command: list[str], env: dict[str, str], stderr: Path | None = None
+    ) -> StartedBuild:
         module = command.index("sitekit.builder")
         assert command[module - 1 : module] == ["-m"], command
-        with self.lock, tempfile.TemporaryDirectory() as folder:
-            stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
+        self.lock.acquire()  # released by the build's wait or kill
+        try:
+            folder = tempfile.TemporaryDirectory()
+            stdout = Path(folder.name, "stdout")
+            stderr = stderr or Path(folder.name, "stderr")
             request = {
                 "argv": command[module + 1 :],
                 "env": env,
@@ -203,14 +288,20 @@ class _BuildServer:
             process = self._started()
             process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
-            answer = process.stdout.readline()
-            assert answer, "tests/build_server.py stopped; see the output above"
-            return subprocess.CompletedProcess(
-                command,
-                json.loads(answer),
-                stdout.read_text(encoding="utf-8", errors="replace"),
-                stderr.read_text(encoding="utf-8", errors="replace"),
-            )
+            return StartedBuild(self, command, folder, stdout, stderr)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def answer(self):
+        line = self.process.stdout.readline()
+        assert line, "tests/build_server.py stopped; see the output above"
+        return json.loads(line)
+
+    def order(self, order: str) -> int | None:
+        self.process.stdin.write(order + "\n")
+        self.process.stdin.flush()
+        return self.answer()
 
     def _started(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:

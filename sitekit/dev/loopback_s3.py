@@ -20,9 +20,11 @@ import http.client
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
 # Headers that belong to one connection, not to the request or response itself.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
@@ -136,6 +138,29 @@ class _ProxyServer(ThreadingHTTPServer):
     loopback: S3Loopback
 
 
+def _dispatcher(create_app: Callable[[str], Any]) -> Any:
+    """The request dispatcher of moto, remembering which of its services serves a host.
+
+    moto works that out again for every request (it lists its own package folder
+    and tries every service's URL patterns): a ninth of a publish test's CPU. The
+    answer depends on the host alone, so each host is looked up once.
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    class Dispatcher(DomainDispatcherApplication):
+        def __init__(self) -> None:
+            super().__init__(create_app)
+            self.known: dict[str | None, Any] = {}
+
+        def get_backend_for_host(self, host: str | None) -> Any:
+            # Called with self.lock held (DomainDispatcherApplication.get_application).
+            if host not in self.known:
+                self.known[host] = super().get_backend_for_host(host)
+            return self.known[host]
+
+    return Dispatcher()
+
+
 class S3Loopback:
     """Start moto and the counting proxy on 127.0.0.1; use as a context manager.
 
@@ -143,13 +168,20 @@ class S3Loopback:
     """
 
     def __init__(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import create_backend_app
+        from werkzeug.serving import make_server
 
         # werkzeug logs every request at INFO; thousands of lines help nobody.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        self.moto_host, self.moto_port = self._moto.get_host_and_port()
+        # What moto.server.ThreadedMotoServer starts, with the dispatcher below.
+        self._moto = make_server(
+            "127.0.0.1", 0, _dispatcher(create_backend_app), threaded=True
+        )
+        self._moto_thread = threading.Thread(
+            target=self._moto.serve_forever, daemon=True
+        )
+        self._moto_thread.start()
+        self.moto_host, self.moto_port = self._moto.server_address[:2]
         self._reset_moto()
         self.lock = threading.Lock()
         self.requests: Counter[str] = Counter()
@@ -188,7 +220,9 @@ class S3Loopback:
         """Stop the proxy and the moto server."""
         self._proxy.shutdown()
         self._proxy.server_close()
-        self._moto.stop()
+        self._moto.shutdown()
+        self._moto.server_close()
+        self._moto_thread.join()
 
     def __enter__(self) -> S3Loopback:
         return self

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-import boto3
 from botocore.config import Config
 
 from sitekit.publish.settings import PublishSettings
+from sitekit.publish.storage import new_session
 
 WAIT_SECONDS = 600  # give up waiting after this, with a message (the batch still runs)
 ALL = "/*"
@@ -41,11 +41,14 @@ def paths_for(keys: Iterable[str], max_paths: int) -> list[str]:
 def make_client(settings: PublishSettings) -> Any:
     """The CloudFront client (credentials from the standard AWS chain)."""
     config = Config(
-        retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+        retries={  # every request counted, as in storage.make_client
+            "mode": settings.retry_mode,
+            "total_max_attempts": settings.max_attempts,
+        },
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
-    return boto3.session.Session().client(
+    return new_session().client(
         "cloudfront",
         endpoint_url=settings.cdn["endpoint_url"] or None,
         region_name="us-east-1",  # CloudFront's API lives there

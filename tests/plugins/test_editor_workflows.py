@@ -129,6 +129,9 @@ def test_the_readme_workflows_keep_the_site_and_its_tests_green(tmp_path):
             "SITE_OUTPUT": str(output),
             "SITE_CONTENT": str(content),
             "PYTHONPATH": str(ROOT),
+            # One process, no plugin needed (xdist and the others installed here
+            # cost ~1 CPU-s to load).
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         },
         capture_output=True,
         text=True,

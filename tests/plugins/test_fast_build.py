@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -40,18 +41,38 @@ def tree(folder) -> dict[str, bytes]:
     }
 
 
+# Stock builds with the production settings, by their content's digest: tests that
+# make the same edit compare with one stock build (its bytes depend on nothing else).
+_PLAIN_OUTPUTS: dict[str, object] = {}
+
+
+def content_digest(content) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(content.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(content).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def assert_same_as_plain(content, fast_output, tmp_path, settings="publishconf.py"):
     """The fast output equals a stock build (no shared parses, no cache)."""
-    plain_output = tmp_path / "plain"
-    shutil.rmtree(plain_output, ignore_errors=True)
-    result = run_build(
-        plain_output,
-        content=content,
-        plain=True,
-        settings=settings,
-        cache=tmp_path / "plain-cache",
-    )
-    assert result.returncode == 0, result.stderr
+    key = content_digest(content) if settings == "publishconf.py" else None
+    plain_output = _PLAIN_OUTPUTS.get(key) if key else None
+    if plain_output is None:
+        # Named by the digest: a kept stock build is never built over.
+        plain_output = tmp_path / (f"plain-{key[:16]}" if key else "plain")
+        shutil.rmtree(plain_output, ignore_errors=True)
+        result = run_build(
+            plain_output,
+            content=content,
+            plain=True,
+            settings=settings,
+            cache=tmp_path / "plain-cache",
+        )
+        assert result.returncode == 0, result.stderr
+        if key:
+            _PLAIN_OUTPUTS[key] = plain_output
     assert_same_files(fast_output, plain_output)
 
 
@@ -105,6 +126,64 @@ def build(content, tmp_path, **options):
     return run_build(
         tmp_path / "out", content=content, cache=tmp_path / "cache", **options
     )
+
+
+def cold_build_once(base, own_theme: bool = False):
+    """Make a cold build of a copy of content/ in `base`/work, and a copy of it all.
+
+    `base`/work holds content/, out/ (with its releases), cache/ and, with
+    `own_theme`, theme/ and testconf.py. Returns (work, snapshot).
+    """
+    work = base / "work"
+    shutil.copytree(ROOT / "content", work / "content")
+    options = {}
+    if own_theme:
+        theme = work / "theme"
+        shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("*.mo"))
+        options["settings"] = str(settings_file(work, theme))
+    result = build(work / "content", work, **options)
+    assert result.returncode == 0, result.stderr
+    # symlinks=True: out is a relative link to its release, copied as a link.
+    shutil.copytree(work, base / "snapshot", symlinks=True)
+    return work, base / "snapshot"
+
+
+def restore(work, snapshot):
+    """Put back the state a cold build left: same files, mtimes and paths.
+
+    The build's state records the folders' paths and each output file's size and
+    mtime (copytree keeps them), so the next build sees what it would have seen
+    after its own cold build here.
+    """
+    shutil.rmtree(work)
+    shutil.copytree(snapshot, work, symlinks=True)
+    return work
+
+
+@pytest.fixture(scope="module")
+def _cold(tmp_path_factory):
+    return cold_build_once(tmp_path_factory.mktemp("cold"))
+
+
+@pytest.fixture(scope="module")
+def _cold_own_theme(tmp_path_factory):
+    return cold_build_once(tmp_path_factory.mktemp("cold-theme"), own_theme=True)
+
+
+@pytest.fixture
+def cold(_cold):
+    """A folder where a copy of content/ (content/) was just built cold (out/, cache/).
+
+    Made once per module and restored for each test: a cold build costs a
+    CPU-second, a restore a few milliseconds; each test starts from the same state.
+    """
+    return restore(*_cold)
+
+
+@pytest.fixture
+def cold_own_theme(_cold_own_theme):
+    """As `cold`, built with its own copy of the theme (theme/, testconf.py)."""
+    return restore(*_cold_own_theme)
 
 
 def test_real_site_is_byte_identical_to_a_stock_build(
@@ -162,12 +241,11 @@ def assert_search_index_is_one_pagefind_run(output, work):
     assert tree(work / "pagefind") == tree(output / "pagefind")
 
 
-def test_nothing_changed_skips_the_build_and_touches_nothing(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    output = tmp_path / "out"
+def test_nothing_changed_skips_the_build_and_touches_nothing(cold):
+    output = cold / "out"
     mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
 
-    again = build(site_copy, tmp_path)
+    again = build(cold / "content", cold)
 
     assert again.returncode == 0, again.stderr
     assert "Nothing changed since the last build" in again.stdout
@@ -203,27 +281,27 @@ def search_parts(cache) -> set[str]:
     return {path.name for path in (cache / "search").iterdir()}
 
 
-def test_editing_a_content_file_parses_only_that_file(site_copy, tmp_path):
+def test_editing_a_content_file_parses_only_that_file(cold, tmp_path):
     """And renders only the pages that read its text, and indexes only its language."""
-    assert build(site_copy, tmp_path).returncode == 0
-    before = search_parts(tmp_path / "cache")
+    site_copy = cold / "content"
+    before = search_parts(cold / "cache")
     page = site_copy / "pages" / "statuut.fr.md"
     page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
 
-    again = build(site_copy, tmp_path)
+    again = build(site_copy, cold)
 
     assert again.returncode == 0, again.stderr
     assert parses(again) == 1
-    assert "Une phrase ajoutée." in (tmp_path / "out/fr/statut.html").read_text()
+    assert "Une phrase ajoutée." in (cold / "out/fr/statut.html").read_text()
     # The pages that read the text (the page itself) are rendered; the rest kept.
-    read = pages_read(tmp_path / "cache")
+    read = pages_read(cold / "cache")
     readers = {key for key, texts in read.items() if "pages/statuut.fr.md" in texts}
     assert "fr/statut.html" in readers
     rendered, kept = map(int, KEPT.search(again.stdout).groups())
     assert (rendered, kept) == (len(readers), len(read) - len(readers))
-    changed = before ^ search_parts(tmp_path / "cache")
+    changed = before ^ search_parts(cold / "cache")
     assert {name.split("-")[0] for name in changed} == {"fr"}
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    assert_same_as_plain(site_copy, cold / "out", tmp_path)
 
 
 def test_a_template_reading_the_raw_text_is_followed(site_copy, tmp_path, own_theme):
@@ -243,24 +321,24 @@ def test_a_template_reading_the_raw_text_is_followed(site_copy, tmp_path, own_th
     assert KEPT.search(again.stdout)  # the other pages were kept
 
 
-def test_editing_metadata_renders_every_page(site_copy, tmp_path):
+def test_editing_metadata_renders_every_page(cold):
     """A title shows on other pages (menus, language switcher): nothing is kept."""
-    assert build(site_copy, tmp_path).returncode == 0
+    site_copy = cold / "content"
     page = site_copy / "pages" / "statuut.fr.md"
     text = page.read_text()
     page.write_text(text.replace("Title: ", "Title: Le ", 1))
 
-    again = build(site_copy, tmp_path)
+    again = build(site_copy, cold)
 
     assert again.returncode == 0, again.stderr
-    assert "Le " in (tmp_path / "out/fr/statut.html").read_text()
+    assert "Le " in (cold / "out/fr/statut.html").read_text()
     assert KEPT.search(again.stdout) is None  # nothing kept: all rendered
 
 
-def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_theme):
-    theme, settings = own_theme
+def test_editing_a_template_rebuilds_without_parsing(cold_own_theme, tmp_path):
+    site_copy, theme = cold_own_theme / "content", cold_own_theme / "theme"
+    settings = cold_own_theme / "testconf.py"
     options = {"settings": str(settings)}
-    assert build(site_copy, tmp_path, **options).returncode == 0
     template = theme / "templates" / "page.html"
     template.write_text(
         template.read_text().replace(
@@ -268,19 +346,21 @@ def test_editing_a_template_rebuilds_without_parsing(site_copy, tmp_path, own_th
         )
     )
 
-    again = build(site_copy, tmp_path, **options)
+    again = build(site_copy, cold_own_theme, **options)
 
     assert again.returncode == 0, again.stderr
     assert parses(again) == 0
-    assert "mh-edited" in (tmp_path / "out" / "statuut.html").read_text()
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path, settings=str(settings))
+    assert "mh-edited" in (cold_own_theme / "out" / "statuut.html").read_text()
+    assert_same_as_plain(
+        site_copy, cold_own_theme / "out", tmp_path, settings=str(settings)
+    )
 
 
-def test_a_damaged_search_cache_is_indexed_again_with_a_warning(site_copy, tmp_path):
+def test_a_damaged_search_cache_is_indexed_again_with_a_warning(cold, tmp_path):
     from sitekit.visitors.search import verify_bundle
 
-    assert build(site_copy, tmp_path).returncode == 0
-    (part,) = (tmp_path / "cache" / "search").glob("de-*")
+    site_copy = cold / "content"
+    (part,) = (cold / "cache" / "search").glob("de-*")
     fragment = sorted((part / "fragment").iterdir())[0]
     # A new file, not a change in place: the output keeps its own copy.
     data = fragment.read_bytes()
@@ -289,66 +369,66 @@ def test_a_damaged_search_cache_is_indexed_again_with_a_warning(site_copy, tmp_p
     page = site_copy / "pages" / "statuut.fr.md"
     page.write_text(page.read_text() + "\nUne phrase ajoutée.\n")
 
-    again = build(site_copy, tmp_path)
+    again = build(site_copy, cold)
 
     assert again.returncode == 0, again.stderr
     assert "indexing again" in again.stdout + again.stderr
-    verify_bundle(tmp_path / "out" / "pagefind")
-    assert_same_as_plain(site_copy, tmp_path / "out", tmp_path)
+    verify_bundle(cold / "out" / "pagefind")
+    assert_same_as_plain(site_copy, cold / "out", tmp_path)
 
 
-def test_editing_a_catalog_changes_the_strings(site_copy, tmp_path, own_theme):
-    theme, settings = own_theme
-    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+def test_editing_a_catalog_changes_the_strings(cold_own_theme):
+    theme, settings = cold_own_theme / "theme", cold_own_theme / "testconf.py"
     catalog = theme / "translations" / "de" / "LC_MESSAGES" / "messages.po"
     catalog.write_text(
         catalog.read_text().replace('"Zum Inhalt springen"', '"Direkt zum Inhalt"')
     )
 
-    again = build(site_copy, tmp_path, settings=str(settings))
+    again = build(cold_own_theme / "content", cold_own_theme, settings=str(settings))
 
     assert again.returncode == 0, again.stderr
     assert parses(again) == 0
-    assert "Direkt zum Inhalt" in (tmp_path / "out" / "de" / "status.html").read_text()
+    assert (
+        "Direkt zum Inhalt"
+        in (cold_own_theme / "out" / "de" / "status.html").read_text()
+    )
 
 
-def test_editing_a_static_file_updates_it_and_its_links(site_copy, tmp_path, own_theme):
-    theme, settings = own_theme
-    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
-    before = (tmp_path / "out" / "statuut.html").read_text()
+def test_editing_a_static_file_updates_it_and_its_links(cold_own_theme):
+    theme, settings = cold_own_theme / "theme", cold_own_theme / "testconf.py"
+    before = (cold_own_theme / "out" / "statuut.html").read_text()
     stylesheet = theme / "static" / "css" / "site.css"
     stylesheet.write_text(stylesheet.read_text() + "\n.mh-new { color: #000; }\n")
 
-    again = build(site_copy, tmp_path, settings=str(settings))
+    again = build(cold_own_theme / "content", cold_own_theme, settings=str(settings))
 
     assert again.returncode == 0, again.stderr
     assert parses(again) == 0
-    css = (tmp_path / "out" / "theme" / "css" / "site.css").read_text()
+    css = (cold_own_theme / "out" / "theme" / "css" / "site.css").read_text()
     assert ".mh-new" in css
-    after = (tmp_path / "out" / "statuut.html").read_text()
+    after = (cold_own_theme / "out" / "statuut.html").read_text()
     assert after != before  # the stylesheet link's ?v= hash changed
 
 
-def test_changing_a_setting_rebuilds(site_copy, tmp_path):
-    settings = settings_file(tmp_path, ROOT / "theme")
-    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+def test_changing_a_setting_rebuilds(cold_own_theme):
+    settings = cold_own_theme / "testconf.py"
     settings.write_text(settings.read_text() + 'SITENAME = "Andere naam"\n')
 
-    again = build(site_copy, tmp_path, settings=str(settings))
+    again = build(cold_own_theme / "content", cold_own_theme, settings=str(settings))
 
     assert "Nothing changed" not in again.stdout
     assert parses(again) == 0  # Markdown options did not change
-    assert "Andere naam" in (tmp_path / "out" / "statuut.html").read_text()
+    assert "Andere naam" in (cold_own_theme / "out" / "statuut.html").read_text()
 
 
-def test_changing_a_markdown_setting_parses_everything_again(site_copy, tmp_path):
-    settings = settings_file(tmp_path, ROOT / "theme")
-    assert build(site_copy, tmp_path, settings=str(settings)).returncode == 0
+def test_changing_a_markdown_setting_parses_everything_again(cold_own_theme):
+    site_copy = cold_own_theme / "content"
+    settings = cold_own_theme / "testconf.py"
     settings.write_text(
         settings.read_text() + 'MARKDOWN = {**MARKDOWN, "tab_length": 2}\n'
     )
 
-    again = build(site_copy, tmp_path, settings=str(settings))
+    again = build(site_copy, cold_own_theme, settings=str(settings))
 
     assert again.returncode == 0, again.stderr
     assert parses(again) == page_and_news_sources(site_copy)
@@ -404,21 +484,18 @@ DAMAGES = {
 }
 
 
-def test_a_damaged_output_or_cache_is_rebuilt_not_used(
-    site_copy, tmp_path, same_as_plain_real_site
-):
+def test_a_damaged_output_or_cache_is_rebuilt_not_used(cold, same_as_plain_real_site):
     """One cold build, then each damage in turn; every rebuild leaves all whole.
 
     One folder serves them all (a cold build each cost most of this module's time):
     a rebuild after a damage must leave output and caches as a cold build does,
     which each next step relies on and checks again.
     """
-    assert build(site_copy, tmp_path).returncode == 0
-    output, cache = tmp_path / "out", tmp_path / "cache"
+    site_copy, output, cache = cold / "content", cold / "out", cold / "cache"
 
     # A damaged output is rebuilt, not skipped; the parses come from the cache.
     (output / "statuut.html").unlink()
-    again = build(site_copy, tmp_path)
+    again = build(site_copy, cold)
     assert again.returncode == 0, again.stderr
     assert "Nothing changed" not in again.stdout
     assert parses(again) == 0
@@ -428,7 +505,7 @@ def test_a_damaged_output_or_cache_is_rebuilt_not_used(
         damage(cache)
         (output / "statuut.html").unlink()  # so the build is not skipped
 
-        again = build(site_copy, tmp_path)
+        again = build(site_copy, cold)
 
         assert again.returncode == 0, (name, again.stderr)
         if message:
@@ -469,14 +546,13 @@ def test_two_builds_started_at_once_both_succeed(
     assert not list(tmp_path.glob(".out-building-*"))
 
 
-def test_unchanged_files_keep_their_mtime_after_an_edit(site_copy, tmp_path):
-    assert build(site_copy, tmp_path).returncode == 0
-    output = tmp_path / "out"
+def test_unchanged_files_keep_their_mtime_after_an_edit(cold):
+    output = cold / "out"
     mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
-    page = site_copy / "pages" / "privacy.en.md"
+    page = cold / "content" / "pages" / "privacy.en.md"
     page.write_text(page.read_text() + "\nOne more sentence.\n")
 
-    assert build(site_copy, tmp_path).returncode == 0
+    assert build(cold / "content", cold).returncode == 0
 
     # Pagefind renames its index files when the text changes: compare what stayed.
     changed = {
