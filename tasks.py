@@ -9,7 +9,6 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from sitekit.builder.cli import build_arguments
 from sitekit.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent
@@ -40,7 +39,8 @@ def _port(port) -> int:
 
 def _build(c, settings: Path) -> None:
     # In this process: a second Python would import it all again (0.1 s per build).
-    from sitekit.builder.cli import main
+    # Imported here, not above: `invoke --list`, `-h` and the other tasks need none.
+    from sitekit.builder.cli import build_arguments, main
 
     code = main(build_arguments(settings, CONFIG["output"]))
     if code:
