@@ -202,3 +202,14 @@ def test_the_checks_beside_the_build_give_the_verdict_of_the_checks(
     ]
     assert "Description" in str(raised.value)
     assert [mark.name for mark in tmp_path.glob("back-in-*")] == [f"back-in-{parent}"]
+
+
+def test_a_comparison_removes_no_release(tmp_path):
+    """The build may still fail after comparing: only a switch prunes."""
+    output = tmp_path / "output"
+    for number in range(release.KEEP):
+        release.switch(staged(tmp_path, {"a.html": f"{number}"}), output, {}, tmp_path)
+    before = sorted(release.releases_of(output).iterdir())
+    assert len(before) == release.KEEP
+    release.compare(staged(tmp_path, {"a.html": "next"}), output, leave_out="pagefind")
+    assert sorted(release.releases_of(output).iterdir()) == before
