@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Build failed: {error}", file=sys.stderr)
         print(f"Nothing in {args.output} was changed.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            f"Build stopped (Ctrl-C): {args.output} shows the last complete build.",
+            file=sys.stderr,
+        )
+        return 130
     if result.warnings:
         print(report(result.warnings, "the content"), file=sys.stderr)
     print(summary(args.output, result, time.perf_counter() - started))

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import os
+import signal
 import tempfile
 import threading
 from collections import deque
@@ -103,6 +104,10 @@ def _start_worker(options: dict) -> None:
 
 
 def _start_pool_worker(options: dict, parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the build's own process handles it
+    # and stops the pool. A worker stopped by it in the middle of sending a result
+    # kept the pool's lock, and the build waited for ever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)  # a killed build leaves no worker behind
     # The main process reads, checks and builds each subsite in turn: the build
     # waits on it, so it goes first; the pool parses with the CPU time left over.
@@ -360,8 +365,16 @@ def start_parsing_early(settings: dict) -> None:
 
 
 def forget_early_start() -> None:
-    """After a build: the next one must start its own parsing."""
+    """After a build: the next one starts its own parsing.
+
+    A pool still parsing (the build failed, or Ctrl-C stopped it) is shut down
+    without waiting for the files not begun.
+    """
+    global _PENDING
     _STARTED_EARLY.clear()
+    if _PENDING is not None and _PENDING.pool is not None:
+        _PENDING.pool.shutdown(wait=False, cancel_futures=True)
+        _PENDING = None
 
 
 def preparse(pelican) -> None:
