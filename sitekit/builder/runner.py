@@ -41,7 +41,7 @@ from sitekit.content.check import check_site, errors_of
 from sitekit.errors import ContentError, SiteError, describe_error
 from sitekit.fast import contract
 from sitekit.fast.options import own_language_only, without_fast_plugins
-from sitekit.lifetime import die_with_parent
+from sitekit.lifetime import become_helper, ctrl_c_held
 from sitekit.settings import read_site_settings
 from sitekit.visitors.search import BUNDLE, index_site
 
@@ -341,11 +341,10 @@ def _check(settings: dict) -> list:
     return problems
 
 
-def _send_outcome(writing: int, parent: int, settings: dict) -> None:
+def _send_outcome(writing: int, settings: dict) -> None:
     """In the checks' child: run them, write the outcome to the pipe `writing`."""
     outcome: tuple = ("failed", "the content checks stopped unexpectedly")
     try:
-        die_with_parent(parent)
         outcome = ("done", _check(settings))
     except ContentError as error:
         outcome = ("errors", error.problems)
@@ -371,7 +370,10 @@ class _ChecksAside:
         reading, writing = os.pipe()
         parent = os.getpid()
         try:
-            self.pid = os.fork()
+            with ctrl_c_held():
+                self.pid = os.fork()
+                if self.pid == 0:
+                    become_helper(parent)
         except OSError:  # no fork here: run them in this process when asked
             os.close(reading)
             os.close(writing)
@@ -379,7 +381,7 @@ class _ChecksAside:
         if self.pid == 0:  # the child: check, send the outcome, leave
             try:
                 os.close(reading)
-                _send_outcome(writing, parent, settings)
+                _send_outcome(writing, settings)
             finally:
                 os._exit(0)  # never back into the build: that is the parent's
         os.close(writing)

@@ -23,7 +23,6 @@ import io
 import json
 import logging
 import os
-import signal
 import tempfile
 import threading
 from collections import deque
@@ -41,7 +40,7 @@ from sitekit.fast import contract
 from sitekit.fast.inline_fastpath import speed_up
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
-from sitekit.lifetime import die_with_parent
+from sitekit.lifetime import become_helper, ctrl_c_held
 
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # never fatal: see builder.runner
@@ -104,11 +103,7 @@ def _start_worker(options: dict) -> None:
 
 
 def _start_pool_worker(options: dict, parent: int) -> None:
-    # Ctrl-C reaches the whole process group: the build's own process handles it
-    # and stops the pool. A worker stopped by it in the middle of sending a result
-    # kept the pool's lock, and the build waited for ever.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent(parent)  # a killed build leaves no worker behind
+    become_helper(parent)  # Ctrl-C and a killed build are the build's to handle
     # The main process reads, checks and builds each subsite in turn: the build
     # waits on it, so it goes first; the pool parses with the CPU time left over.
     os.nice(PARSE_NICENESS)
@@ -163,10 +158,11 @@ class Parses:
         self.in_flight: deque[tuple[list[str], Future]] = deque()
         self.depth = workers * 2
         self.lock = threading.RLock()  # a finished future calls back at once
-        self.pool = ProcessPoolExecutor(
-            workers, initializer=_start_pool_worker, initargs=(options, os.getpid())
-        )
-        self._hand_out()
+        with ctrl_c_held():  # the first hand-out forks the workers
+            self.pool = ProcessPoolExecutor(
+                workers, initializer=_start_pool_worker, initargs=(options, os.getpid())
+            )
+            self._hand_out()
 
     def _hand_out(self, _finished: Future | None = None) -> None:
         """Keep `depth` chunks queued (also called from the pool's thread)."""

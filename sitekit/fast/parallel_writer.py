@@ -49,7 +49,7 @@ from sitekit.errors import SiteError, describe_error
 from sitekit.fast import contract
 from sitekit.fast.options import fast_build_options
 from sitekit.languages import DEFAULT_LANG
-from sitekit.lifetime import die_with_parent
+from sitekit.lifetime import become_helper, ctrl_c_held
 
 LOG = logging.getLogger(__name__)
 LOG_PREFIX = "[sitekit.fast.parallel_writer]"
@@ -389,11 +389,13 @@ def _fork(jobs: Iterable[Job]) -> None:
     # Frozen, the parent's objects are never scanned by a child's garbage collector,
     # which would otherwise write to (and so copy) every page of the shared heap.
     gc.freeze()
-    pid = os.fork()
+    with ctrl_c_held():
+        pid = os.fork()
+        if not pid:
+            become_helper(parent)  # a killed build leaves no writer behind
     if pid:
         gc.unfreeze()
     else:
-        die_with_parent(parent)  # a killed build leaves no writer behind
         os.close(read_fd)
         _child(jobs, write_fd)
     os.close(write_fd)

@@ -36,7 +36,7 @@ from typing import NoReturn
 from pagefind_bin import get_executable
 
 from sitekit.errors import SiteError
-from sitekit.lifetime import die_with_parent
+from sitekit.lifetime import become_helper, ctrl_c_held
 
 LOG = logging.getLogger(__name__)
 CACHE_LOG = logging.getLogger("sitekit.cache")  # shown, never fatal (a cache rebuilt)
@@ -263,15 +263,16 @@ def _start_pagefind(site: Path) -> subprocess.Popen:
         BUNDLE,
     ]
     parent = os.getpid()
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Killed with the build: else it writes on into a folder the next build
-        # has just removed as stale.
-        preexec_fn=lambda: die_with_parent(parent),
-    )
+    with ctrl_c_held():
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            # Killed with the build: else it writes on into a folder the next build
+            # has just removed as stale.
+            preexec_fn=lambda: become_helper(parent),
+        )
 
 
 def _finish_pagefind(process: subprocess.Popen, site: Path) -> None:

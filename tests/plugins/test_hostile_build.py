@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -146,6 +147,38 @@ def test_a_build_killed_at_any_point_never_blocks_the_next(corpus, tmp_path, aft
     assert tree(output) == reference
     assert not list(tmp_path.glob(".out-building-*")), "a staging folder was left"
     assert oct(output.stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_ctrl_c_while_the_pool_parses_stops_the_build_at_once(built, tmp_path):
+    """Ctrl-C reaches the build and its helpers (the terminal's process group).
+
+    A parse worker stopped while it sent a result used to keep the pool's lock: the
+    build then waited for ever, with tracebacks from the workers.
+    """
+    settings, content = built[0], built[1]
+    output = tmp_path / "out"
+    with start_build_command(command(settings, content, output)) as build:
+        helpers: set[int] = set()
+        deadline = time.monotonic() + 30
+        while len(helpers) < 2 and build.poll() is None:  # the pool's workers
+            assert time.monotonic() < deadline, "no parse pool started"
+            helpers = descendants(build.pid)
+            time.sleep(0.005)
+        for pid in [build.pid, *helpers]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+        result = build.wait(timeout=30)
+
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().endswith("shows the last complete build."), (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in helpers if alive(pid)], "helpers outlived the build"
+    assert run(settings, content, output).returncode == 0  # the next one builds
 
 
 def test_a_stale_lock_is_taken_over_with_a_note(corpus, tmp_path):
