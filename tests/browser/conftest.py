@@ -23,7 +23,7 @@ from tests.browser.helpers import (
     _QuietHandler,
 )
 from tests.support import Site, built_once
-from tests.tools import CHROMIUM, require
+from tests.tools import CHROMIUM, CHROMIUM_PACKAGE, require
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,8 @@ def browser():
     require(
         CHROMIUM.is_file(),
         f"Chromium ({CHROMIUM})",
-        "apt-get install chromium (Debian's package; set CHROMIUM=/path otherwise)",
+        f"apt-get install {CHROMIUM_PACKAGE} (Debian's package; or set "
+        "CHROMIUM=/path/to/chromium)",
     )
     from playwright.sync_api import sync_playwright
 

@@ -99,7 +99,9 @@ def test_missing_tools_are_named_with_the_command_to_add_them(monkeypatch, tmp_p
     missing = tools.missing_tools({"browser", "test_html_valid", "unit"})
     assert any(
         line.startswith("  Chromium (")
-        and line.endswith("): apt-get install --no-install-recommends chromium")
+        and line.endswith(
+            "): apt-get install --no-install-recommends chromium-headless-shell"
+        )
         for line in missing
     )
     assert (
