@@ -156,20 +156,33 @@ def test_ctrl_c_while_the_pool_parses_stops_the_build_at_once(built, tmp_path):
     build then waited for ever, with tracebacks from the workers.
     """
     settings, content = built[0], built[1]
-    output = tmp_path / "out"
-    with start_build_command(command(settings, content, output)) as build:
-        helpers: set[int] = set()
-        deadline = time.monotonic() + 30
-        while len(helpers) < 2 and build.poll() is None:  # the pool's workers
-            assert time.monotonic() < deadline, "no parse pool started"
-            helpers = descendants(build.pid)
-            time.sleep(0.005)
-        for pid in [build.pid, *helpers]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGINT)
-        result = build.wait(timeout=30)
+    # On a busy machine this test may look too late and find the build done: then it
+    # builds again (a fresh output each time), a few times at most.
+    for attempt in range(3):
+        output = tmp_path / f"out-{attempt}"
+        with start_build_command(command(settings, content, output)) as build:
+            helpers: set[int] = set()
+            deadline = time.monotonic() + 30
+            while len(helpers) < 2 and build.poll() is None:  # the pool's workers
+                assert time.monotonic() < deadline, "no parse pool started"
+                helpers = descendants(build.pid)
+                time.sleep(0.005)
+            signalled = time.monotonic()
+            for pid in [build.pid, *helpers]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGINT)
+            result = build.wait(timeout=30)
+            stopped_after = time.monotonic() - signalled
+        if len(helpers) >= 2:
+            break
+    assert len(helpers) >= 2, "three builds ended before their helpers were seen"
 
-    assert result.returncode == 130, result.stderr
+    assert result.returncode == 130, (
+        f"attempt {attempt + 1}: Ctrl-C sent to the build and {len(helpers)} helpers; "
+        f"it ended {stopped_after:.2f} s later, with {result.returncode}\n"
+        + result.stdout
+        + result.stderr
+    )
     assert result.stderr.strip().endswith("shows the last complete build."), (
         result.stderr
     )
