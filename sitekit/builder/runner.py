@@ -496,11 +496,15 @@ def preload(settings_file: Path) -> None:
     """Import Pelican and the plugins of `settings_file`, for builds forked later.
 
     `invoke livereload` calls it once; each rebuild then forks a child that starts
-    building at once instead of spending half a second on imports.
+    building at once instead of spending half a second on imports and reading
+    Babel's data of our languages.
     """
     import importlib
 
     import pelican.generators  # noqa: F401 (the import is the point)
+    from babel import localedata
+
+    from sitekit.languages import LANGUAGE_CODES
 
     try:
         settings = load_settings(settings_file)
@@ -508,6 +512,8 @@ def preload(settings_file: Path) -> None:
         return  # the first build will say what is wrong
     for plugin in settings["PLUGINS"]:
         importlib.import_module(plugin)
+    for code in LANGUAGE_CODES:  # Babel's data of each language: 0.05 s per build
+        localedata.load(code)
 
 
 def _languages(settings: dict) -> list[str]:
