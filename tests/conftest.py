@@ -8,6 +8,7 @@ Each test's level is the folder it is in, and a marker of that name:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -38,15 +39,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=start)  # stable: within a level, the collection order
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
+def _stop_if_tools_are_missing(paths: Iterable[str]) -> None:
     """Stop at once, with one message, when a selected test's tool is missing.
 
     Never a skip: a run that skips whole groups looks green and proves nothing.
     """
     from tests.tools import missing_tools
 
-    groups = {Path(item.path).parent.name for item in session.items}
-    groups |= {Path(item.path).stem for item in session.items}
+    groups = set()
+    for path in paths:
+        groups |= {Path(path).parent.name, Path(path).stem}
     missing = missing_tools(groups)
     if missing:
         pytest.exit(
@@ -54,6 +56,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             "again:\n" + "\n".join(missing),
             returncode=3,
         )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller checks (below): a worker's exit is an INTERNALERROR
+    _stop_if_tools_are_missing(str(item.path) for item in session.items)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook, in its controller
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    _stop_if_tools_are_missing(test_id.split("::")[0] for test_id in ids)
 
 
 @pytest.fixture(scope="session")

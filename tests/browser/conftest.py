@@ -23,7 +23,7 @@ from tests.browser.helpers import (
     _QuietHandler,
 )
 from tests.support import Site, built_once
-from tests.tools import CHROMIUM, CHROMIUM_PACKAGE, require
+from tests.tools import CHROMIUM, chromium_fix, require
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +51,7 @@ def browser():
     require(
         CHROMIUM.is_file(),
         f"Chromium ({CHROMIUM})",
-        f"apt-get install {CHROMIUM_PACKAGE} (Debian's package; or set "
-        "CHROMIUM=/path/to/chromium)",
+        chromium_fix(),
     )
     from playwright.sync_api import sync_playwright
 

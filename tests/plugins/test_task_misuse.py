@@ -5,6 +5,7 @@ Run as an editor runs them: `invoke <task> …` in a fresh process from the proj
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -94,3 +95,29 @@ def test_new_help_is_invokes_not_the_inner_command():
     assert result.returncode == 0
     assert "--content" not in result.stdout
     assert "--title" in result.stdout
+
+
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+
+
+def test_a_missing_browser_stops_the_test_run_with_one_message(tmp_path):
+    """As `invoke test` runs pytest (with workers): no test runs, no INTERNALERROR."""
+    result = subprocess.run(
+        [*PYTEST, "-n", "2", "tests/browser/test_phone.py"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "CHROMIUM": str(tmp_path / "no-chromium"),
+            "PYTHONPATH": str(ROOT),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "The tests need tools that are not installed" in output, output
+    assert f"Chromium ({tmp_path / 'no-chromium'}): $CHROMIUM names no file" in output
+    assert "INTERNALERROR" not in output and "Traceback" not in output, output
+    assert " passed" not in output and " failed" not in output, output

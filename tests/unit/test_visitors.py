@@ -95,6 +95,7 @@ def test_missing_tools_are_named_with_the_command_to_add_them(monkeypatch, tmp_p
     from tests import tools
 
     monkeypatch.setattr(tools, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CHROMIUM", raising=False)
     monkeypatch.setattr(tools, "VNU", tmp_path / "no-vnu.jar")
     missing = tools.missing_tools({"browser", "test_html_valid", "unit"})
     assert any(
