@@ -504,7 +504,7 @@ def preload(settings_file: Path) -> None:
     import pelican.generators  # noqa: F401 (the import is the point)
     from babel import localedata
 
-    from sitekit.languages import LANGUAGE_CODES
+    from sitekit.languages import LANGUAGES
 
     try:
         settings = load_settings(settings_file)
@@ -512,8 +512,11 @@ def preload(settings_file: Path) -> None:
         return  # the first build will say what is wrong
     for plugin in settings["PLUGINS"]:
         importlib.import_module(plugin)
-    for code in LANGUAGE_CODES:  # Babel's data of each language: 0.05 s per build
-        localedata.load(code)
+    # Babel's data of each language, with its parents (nl_BE reads nl and root):
+    # 14 files, about 0.09 s of every build otherwise.
+    for language in LANGUAGES:
+        localedata.load(language.code)
+        localedata.load(language.locale)
 
 
 def _languages(settings: dict) -> list[str]:
