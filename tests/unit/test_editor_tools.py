@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 import sys
@@ -349,3 +350,12 @@ def test_the_report_never_overwrites_the_site(where):
     result = tool("translations", "--html", ROOT / where)
     assert result.returncode == 1
     assert not (ROOT / where).exists()
+
+
+def test_invoke_test_runs_one_worker_more_than_the_cores(monkeypatch):
+    import tasks
+
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    assert 2 <= tasks._test_workers() <= len(os.sched_getaffinity(0)) + 1
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")  # pytest-xdist's own
+    assert tasks._test_workers() == 5
