@@ -8,8 +8,8 @@ violations, and the first screen: at 320 x 568 and 360 x 640, every page shows t
 quick exit, the <h1> and the first line of the page's text without scrolling, and
 the quick exit takes at most 48 px. Loading a page is most of a visit's cost: each
 page is loaded once, and everything is read from that load. The visit is this
-module's alone, so it runs on one worker while the other browser modules run on
-the other.
+module's alone, so it runs on one worker while the other modules run on the
+others.
 """
 
 from __future__ import annotations
