@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,5 +199,25 @@ def read_site_settings(settings_file: Path, overrides: dict | None = None) -> di
         raise
     except Exception as error:  # a settings file is Python: anything can go wrong
         raise SettingsError(
-            f"{settings_file} cannot be read: {type(error).__name__}: {error}"
+            f"{_where(error, settings_file)}: cannot be read: "
+            f"{type(error).__name__}: {error}"
         ) from error
+
+
+def _where(error: BaseException, settings_file: Path) -> str:
+    """`file:line` where a settings file (or a file of its folder it imports) failed.
+
+    A settings file imports another (publishconf.py imports pelicanconf.py): the
+    line named is the last one of the project's own files in the traceback.
+    """
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        return f"{error.filename}:{error.lineno}"
+    folder = settings_file.resolve().parent
+    ours = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve().parent == folder
+    ]
+    if not ours:
+        return str(settings_file)
+    return f"{ours[-1].filename}:{ours[-1].lineno}"

@@ -110,3 +110,27 @@ def test_missing_tools_are_named_with_the_command_to_add_them(monkeypatch, tmp_p
         in (missing)
     )
     assert tools.missing_tools({"unit"}) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "what"),
+    [
+        ({"conf.py": "X = 1\nY = 5 / 0\n"}, "conf.py:2", "ZeroDivisionError"),
+        ({"conf.py": "X = (\n"}, "conf.py:1", "SyntaxError"),
+        (  # the line is the imported file's, as with publishconf → pelicanconf
+            {"conf.py": "from base import *\n", "base.py": "A = 1\nB = C\n"},
+            "base.py:2",
+            "NameError",
+        ),
+    ],
+)
+def test_a_settings_file_that_fails_is_named_with_its_line(
+    tmp_path, files, where, what
+):
+    from sitekit.settings import read_site_settings
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(SettingsError) as raised:
+        read_site_settings(tmp_path / "conf.py")
+    assert str(raised.value).startswith(f"{tmp_path / where}: cannot be read: {what}")
