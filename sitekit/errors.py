@@ -10,6 +10,7 @@ Ground floor: imports nothing of ours, so every layer can use it.
 
 from __future__ import annotations
 
+import errno
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,12 @@ def describe_error(error: BaseException) -> str:
             f"{shown(frame.filename)}:{frame.lineno}: {type(error).__name__} while "
             f"rendering the template: {error} — fix that line of the template"
         )
+    if isinstance(error, OSError) and error.filename2:
+        # A file written beside its place, then moved there: the place is the one
+        # to name (the temporary file means nothing to anybody).
+        if error.errno == errno.EISDIR:
+            return f"cannot write {error.filename2}: it is a folder; remove it"
+        return f"cannot write {error.filename2}: {error.strerror or error}"
     if isinstance(error, OSError) and error.filename:
         return f"cannot use {error.filename}: {error.strerror or error}"
     return f"{type(error).__name__}: {error}"

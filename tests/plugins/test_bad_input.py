@@ -111,6 +111,22 @@ def test_a_failed_build_leaves_the_last_good_output_untouched(build_fixture, tmp
     assert not list(tmp_path.glob(".site-building-*")), "the staging folder was left"
 
 
+def test_a_folder_where_the_cache_writes_a_file_is_named(build_fixture, tmp_path):
+    """Written beside its place, then moved there: the message names the place."""
+    from sitekit.fast.markdown_cache import CACHE_FILE
+
+    output = tmp_path / "site"
+    taken = tmp_path / "site-cache" / CACHE_FILE  # run_build's cache folder
+    taken.mkdir(parents=True)
+
+    result, _ = build_fixture({"pages/statuut.nl.md": GOOD_PAGE}, output)
+
+    assert result.returncode == 1
+    assert f"cannot write {taken}: it is a folder; remove it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(taken.parent.glob(f".{CACHE_FILE}-*")), "a temporary file was left"
+
+
 def test_a_symlink_out_of_content_fails_the_build(build_fixture, tmp_path):
     secret = tmp_path / "elsewhere" / "notes.md"
     secret.parent.mkdir()
